@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The Makefile for people. kbuild reads ./Kbuild; this file runs the compat
+# probes for the chosen kernel first, then kbuild.
+#
+#   make [KDIR=/lib/modules/<ver>/build] [W=1]   build the modules
+#   make install                                 install them (updates/dkms)
+#   make check                                   every test (see README)
+#   make demo                                    boot a kernel and show a device claimed
+#   make unit                                    the userspace unit tests only
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PROBES := src/compat/generated/probes.h
+
+.PHONY: all modules probes install clean check demo unit
+
+all: modules
+
+probes:
+	@src/compat/run-probes $(KDIR) $(PROBES)
+
+modules: probes
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates/dkms modules_install
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf src/compat/generated tests/unit/build
+
+unit:
+	tests/unit/run
+
+check:
+	tests/check
+
+demo:
+	tests/demo

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Compat layer: the one place that turns compile-probe results (HAVE_*, from
+ * the generated probes.h) into helpers, so driver code calls a single API and
+ * never tests kernel versions.
+ */
+#ifndef VFIO_PCI_DKMS_COMPAT_H
+#define VFIO_PCI_DKMS_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include "probes.h"
+
+/* 6.8 dropped the count argument of eventfd_signal(). */
+static inline void compat_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef HAVE_EVENTFD_SIGNAL_1ARG
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/* 6.3 made vma->vm_flags read-only behind vm_flags_set(). */
+static inline void compat_vm_flags_set(struct vm_area_struct *vma,
+				       unsigned long flags)
+{
+#ifdef HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/* 5.11 added vma_set_file(); before it, swap the reference by hand. */
+static inline void compat_vma_set_file(struct vm_area_struct *vma,
+				       struct file *file)
+{
+#ifdef HAVE_VMA_SET_FILE
+	vma_set_file(vma, file);
+#else
+	struct file *old = vma->vm_file;
+
+	vma->vm_file = get_file(file);
+	fput(old);
+#endif
+}
+
+/*
+ * Symbol namespaces: a bare token until 6.12, a string literal from 6.13.
+ * COMPAT_NS(x) gives what this kernel's EXPORT_SYMBOL_NS_GPL and
+ * MODULE_IMPORT_NS expect.
+ */
+#ifdef HAVE_MODULE_IMPORT_NS_TOKEN
+#define COMPAT_NS(ns) ns
+#else
+#define COMPAT_NS(ns) #ns
+#endif
+
+/*
+ * Override-only device tables (5.16): entries match only through
+ * driver_override and modpost writes vfio_pci: aliases instead of pci: ones,
+ * so udev never autoloads us against the native driver. Before 5.16 the
+ * table has no such flag: such a kernel gets an empty table (the driver binds
+ * only through driver_override or ids=) and explicit MODULE_ALIAS lines.
+ */
+#ifdef HAVE_PCI_DRIVER_OVERRIDE_DEVICE_VFIO
+#define COMPAT_VFIO_PCI_ID(vend, dev) { PCI_DRIVER_OVERRIDE_DEVICE_VFIO(vend, dev) },
+#define COMPAT_VFIO_PCI_ALIAS(vend, dev)
+#else
+#define COMPAT_VFIO_PCI_ID(vend, dev)
+#define COMPAT_VFIO_PCI_ALIAS_STR(vend, dev) \
+	"vfio_pci:v" vend "d" dev "sv*sd*bc*sc*i*"
+#define COMPAT_VFIO_PCI_ALIAS(vend, dev) \
+	MODULE_ALIAS(COMPAT_VFIO_PCI_ALIAS_STR(vend, dev))
+#endif
+
+/* 5.19: a vfio driver claims DMA ownership of the group itself. */
+#ifdef HAVE_PCI_DRIVER_MANAGED_DMA
+#define COMPAT_DRIVER_MANAGED_DMA .driver_managed_dma = true,
+#else
+#define COMPAT_DRIVER_MANAGED_DMA
+#endif
+
+#endif

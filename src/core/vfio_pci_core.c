@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-pci-core-dkms: device lifecycle, ioctl and region dispatch, and
+ * registration with the kernel's vfio core. Policy (module parameters, which
+ * devices to bind) belongs to the drivers built on this library.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+
+#include "vfio_pci_priv.h"
+#include "config_space.h"
+
+struct vfio_pci_core_device *
+_vfio_pci_alloc_device(size_t size, struct device *dev,
+		       const struct vfio_pci_core_ops *ops)
+{
+	struct vfio_pci_core_device *vdev;
+	int ret;
+
+	if (WARN_ON(size < sizeof(*vdev) || !ops || !ops->open_device ||
+		    !ops->close_device || !ops->read || !ops->write ||
+		    !ops->ioctl || !ops->mmap || !ops->get_region_info_caps))
+		return ERR_PTR(-EINVAL);
+
+	vdev = vfio_glue_alloc(size, dev);
+	if (IS_ERR(vdev))
+		return vdev;
+	vdev->ops = ops;
+	ret = ops->init ? ops->init(&vdev->vdev) :
+			  vfio_pci_core_init_dev(&vdev->vdev);
+	if (ret) {
+		vfio_glue_put(vdev);
+		return ERR_PTR(ret);
+	}
+	vdev->initialized = true;
+	return vdev;
+}
+EXPORT_CORE_SYMBOL(_vfio_pci_alloc_device);
+
+void vfio_pci_put_device(struct vfio_pci_core_device *vdev)
+{
+	vfio_glue_put(vdev);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_put_device);
+
+int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+
+	vdev->pdev = to_pci_dev(core_vdev->dev);
+	vdev->msix_bar = -1;
+	mutex_init(&vdev->open_lock);
+	init_rwsem(&vdev->memory_lock);
+	return vfio_pci_mmap_file_create(vdev);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_init_dev);
+
+void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+
+	vfio_pci_mmap_file_destroy(vdev);
+	mutex_destroy(&vdev->open_lock);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_release_dev);
+
+int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	/* Drivers must set drvdata to the core device (see the generic driver). */
+	if (WARN_ON(vdev != dev_get_drvdata(&pdev->dev)))
+		return -EINVAL;
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL) {
+		pci_info(pdev, "refusing a bridge or card bus device (header type %u)\n",
+			 pdev->hdr_type);
+		return -EINVAL;
+	}
+	return vfio_glue_register(vdev);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_register_device);
+
+void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
+{
+	vfio_glue_unregister(vdev);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_unregister_device);
+
+/* Where is the MSI-X table? The user may neither touch nor map it. */
+static void vfio_pci_find_msix(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u32 table;
+	u16 flags;
+	int pos;
+
+	vdev->msix_bar = -1;
+	pos = pdev->msix_cap;
+	if (!pos)
+		return;
+	pci_read_config_word(pdev, pos + PCI_MSIX_FLAGS, &flags);
+	pci_read_config_dword(pdev, pos + PCI_MSIX_TABLE, &table);
+	vdev->msix_bar = table & PCI_MSIX_TABLE_BIR;
+	vdev->msix_offset = table & PCI_MSIX_TABLE_OFFSET;
+	vdev->msix_size = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) * PCI_MSIX_ENTRY_SIZE;
+}
+
+int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int ret;
+
+	pci_set_power_state(pdev, PCI_D0);
+	ret = pci_enable_device(pdev);
+	if (ret)
+		return ret;
+
+	pci_save_state(pdev);
+	vdev->pci_saved_state = pci_store_saved_state(pdev);
+	if (!vdev->pci_saved_state)
+		pci_dbg(pdev, "could not store the device's config state\n");
+
+	ret = vfio_pci_config_init(vdev);
+	if (ret)
+		goto out_disable_device;
+
+	vfio_pci_find_msix(vdev);
+	return 0;
+
+out_disable_device:
+	kfree(vdev->pci_saved_state);
+	vdev->pci_saved_state = NULL;
+	pci_disable_device(pdev);
+	return ret;
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_enable);
+
+/* Decide which BARs may be mapped: whole pages of memory, no MSI-X table. */
+void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		resource_size_t len = pci_resource_len(pdev, bar);
+
+		vdev->bar_mmappable[bar] =
+			len && (pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
+			PAGE_ALIGNED(pci_resource_start(pdev, bar)) &&
+			PAGE_ALIGNED(len) && bar != vdev->msix_bar;
+	}
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_finish_enable);
+
+void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+
+	/* No mapping may outlive the open: revoke them all first. */
+	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	up_write(&vdev->memory_lock);
+
+	pci_clear_master(pdev);
+	vfio_pci_bars_release(vdev);
+	vfio_pci_config_free(vdev);
+	pci_disable_device(pdev);
+
+	/* Put back the config state the host had before the user came. */
+	if (vdev->pci_saved_state) {
+		pci_load_and_free_saved_state(pdev, &vdev->pci_saved_state);
+		pci_restore_state(pdev);
+	}
+	vdev->pci_saved_state = NULL;
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_disable);
+
+int vfio_pci_core_open_device(struct vfio_device *core_vdev)
+{
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+	int ret;
+
+	ret = vfio_pci_core_enable(vdev);
+	if (ret)
+		return ret;
+	vfio_pci_core_finish_enable(vdev);
+	return 0;
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_open_device);
+
+void vfio_pci_core_close_device(struct vfio_device *core_vdev)
+{
+	vfio_pci_core_disable(vfio_pci_core_from_vdev(core_vdev));
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_close_device);
+
+static int vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
+				   struct vfio_device_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
+				   struct vfio_region_info *info,
+				   struct vfio_info_cap *caps)
+{
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+	struct pci_dev *pdev = vdev->pdev;
+
+	switch (info->index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+		info->size = pdev->cfg_size;
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		return 0;
+	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+		info->size = pci_resource_len(pdev, info->index);
+		if (!info->size) {
+			info->flags = 0;
+			return 0;
+		}
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+		if (vdev->bar_mmappable[info->index])
+			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		return 0;
+	case VFIO_PCI_ROM_REGION_INDEX:
+	case VFIO_PCI_VGA_REGION_INDEX:
+		/* Not offered by this version: size 0 means "absent". */
+		info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
+		info->size = 0;
+		info->flags = 0;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+EXPORT_CORE_SYMBOL(vfio_pci_ioctl_get_region_info);
+
+/*
+ * GET_REGION_INFO for kernels whose vfio core does not parse it itself
+ * (before 7.2): the same argument and capability-chain handling.
+ */
+static int vfio_pci_ioctl_region_info_user(struct vfio_pci_core_device *vdev,
+					   struct vfio_region_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vfio_region_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	ret = vdev->ops->get_region_info_caps(&vdev->vdev, &info, &caps);
+	if (ret)
+		goto out;
+
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+			info.cap_offset = 0;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + 1, caps.buf, caps.size)) {
+				ret = -EFAULT;
+				goto out;
+			}
+			info.cap_offset = sizeof(info);
+		}
+	}
+	if (copy_to_user(arg, &info, minsz))
+		ret = -EFAULT;
+out:
+	kfree(caps.buf);
+	return ret;
+}
+
+long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return vfio_pci_ioctl_get_info(vdev, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return vfio_pci_ioctl_region_info_user(vdev, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_ioctl);
+
+static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite)
+{
+	unsigned int index = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
+	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+	default:
+		return -EINVAL;
+	}
+}
+
+ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	if (!count)
+		return 0;
+	return vfio_pci_rw(vfio_pci_core_from_vdev(core_vdev), buf, count,
+			   ppos, false);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_read);
+
+ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
+			    const char __user *buf, size_t count, loff_t *ppos)
+{
+	if (!count)
+		return 0;
+	return vfio_pci_rw(vfio_pci_core_from_vdev(core_vdev), (char __user *)buf,
+			   count, ppos, true);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_write);
+
+int vfio_pci_core_mmap(struct vfio_device *core_vdev,
+		       struct vm_area_struct *vma)
+{
+	return vfio_pci_mmap_bar(vfio_pci_core_from_vdev(core_vdev), vma);
+}
+EXPORT_CORE_SYMBOL(vfio_pci_core_mmap);
+
+static int __init vfio_pci_core_init(void)
+{
+	cfg_perms_init();
+	return 0;
+}
+
+static void __exit vfio_pci_core_exit(void)
+{
+}
+
+module_init(vfio_pci_core_init);
+module_exit(vfio_pci_core_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("VFIO PCI core library (out-of-tree, DKMS)");

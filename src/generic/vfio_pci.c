@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vfio-pci-dkms: the generic, spec-compliant VFIO PCI driver on top of
+ * vfio-pci-core-dkms. It binds a device only when asked: driver_override
+ * names it, or the admin listed the ID in ids= (same syntax as the in-tree
+ * vfio-pci). Its device table is override-only, so udev never autoloads it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/pci.h>
+
+#include "vfio_pci_core_dkms.h"
+
+static char ids[1024] __initdata;
+module_param_string(ids, ids, sizeof(ids), 0);
+MODULE_PARM_DESC(ids, "Initial PCI IDs to add to the vfio-pci-dkms driver, format is \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\" and multiple comma separated entries can be specified");
+
+static const struct vfio_pci_core_ops vfio_pci_dkms_ops = {
+	.name = "vfio-pci-dkms",
+	.init = vfio_pci_core_init_dev,
+	.release = vfio_pci_core_release_dev,
+	.open_device = vfio_pci_core_open_device,
+	.close_device = vfio_pci_core_close_device,
+	.read = vfio_pci_core_read,
+	.write = vfio_pci_core_write,
+	.ioctl = vfio_pci_core_ioctl,
+	.mmap = vfio_pci_core_mmap,
+	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
+};
+
+static int vfio_pci_dkms_probe(struct pci_dev *pdev,
+			       const struct pci_device_id *id)
+{
+	struct vfio_pci_core_device *vdev;
+	int ret;
+
+	/* No private state: the core device is the whole device. */
+	vdev = _vfio_pci_alloc_device(sizeof(*vdev), &pdev->dev,
+				      &vfio_pci_dkms_ops);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+
+	dev_set_drvdata(&pdev->dev, vdev);
+	ret = vfio_pci_core_register_device(vdev);
+	if (ret) {
+		dev_set_drvdata(&pdev->dev, NULL);
+		vfio_pci_put_device(vdev);
+	}
+	return ret;
+}
+
+static void vfio_pci_dkms_remove(struct pci_dev *pdev)
+{
+	struct vfio_pci_core_device *vdev = dev_get_drvdata(&pdev->dev);
+
+	vfio_pci_core_unregister_device(vdev);
+	vfio_pci_put_device(vdev);
+}
+
+/* Match anything, but only through driver_override or ids=. */
+static const struct pci_device_id vfio_pci_dkms_table[] = {
+	COMPAT_VFIO_PCI_ID(PCI_ANY_ID, PCI_ANY_ID)
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, vfio_pci_dkms_table);
+COMPAT_VFIO_PCI_ALIAS("*", "*");
+
+static struct pci_driver vfio_pci_dkms_driver = {
+	.name = "vfio-pci-dkms",
+	.id_table = vfio_pci_dkms_table,
+	.probe = vfio_pci_dkms_probe,
+	.remove = vfio_pci_dkms_remove,
+	COMPAT_DRIVER_MANAGED_DMA
+};
+
+/* ids=: "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]", ... */
+static void __init vfio_pci_dkms_add_ids(void)
+{
+	char *p = ids, *id;
+
+	while ((id = strsep(&p, ","))) {
+		unsigned int vendor, device, subvendor = PCI_ANY_ID,
+			subdevice = PCI_ANY_ID, class = 0, class_mask = 0;
+		int fields, ret;
+
+		if (!*id)
+			continue;
+		fields = sscanf(id, "%x:%x:%x:%x:%x:%x", &vendor, &device,
+				&subvendor, &subdevice, &class, &class_mask);
+		if (fields < 2) {
+			pr_warn("ids=: invalid id string \"%s\", skipped\n", id);
+			continue;
+		}
+		ret = pci_add_dynid(&vfio_pci_dkms_driver, vendor, device,
+				    subvendor, subdevice, class, class_mask, 0);
+		if (ret)
+			pr_warn("ids=: failed to add dynamic id %04x:%04x (%d)\n",
+				vendor, device, ret);
+		else
+			pr_info("add [%04x:%04x[%04x:%04x]] class %#08x/%08x\n",
+				vendor, device, subvendor, subdevice, class,
+				class_mask);
+	}
+}
+
+static int __init vfio_pci_dkms_init(void)
+{
+	int ret;
+
+	ret = pci_register_driver(&vfio_pci_dkms_driver);
+	if (ret)
+		return ret;
+	vfio_pci_dkms_add_ids();
+	return 0;
+}
+
+static void __exit vfio_pci_dkms_exit(void)
+{
+	pci_unregister_driver(&vfio_pci_dkms_driver);
+}
+
+module_init(vfio_pci_dkms_init);
+module_exit(vfio_pci_dkms_exit);
+VFIO_PCI_DKMS_IMPORT_NS();
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Generic VFIO PCI driver (out-of-tree, DKMS)");

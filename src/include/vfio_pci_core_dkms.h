@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vfio-pci-core-dkms: the contract between the core library and the drivers
+ * built on it (vfio-pci-dkms and the <vendor>-vfio-pci variants).
+ *
+ * The API keeps the upstream names (vfio_pci_core_register_device(), ...) so
+ * an upstream variant ports by changing its includes. The link names carry a
+ * dkms_ prefix (mapped below) so this module and the in-tree vfio-pci-core
+ * export disjoint symbols and load side by side.
+ *
+ * Differences from upstream a variant author sees:
+ *  - ops are a struct vfio_pci_core_ops (same member names and signatures as
+ *    the upstream struct vfio_device_ops); the core builds the kernel-facing
+ *    table for whichever vfio core the running kernel has;
+ *  - allocate with vfio_pci_alloc_device() and drop with vfio_pci_put_device().
+ */
+#ifndef VFIO_PCI_CORE_DKMS_H
+#define VFIO_PCI_CORE_DKMS_H
+
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/rwsem.h>
+#include <linux/vfio.h>
+
+#include "compat.h"
+
+/* Exports live in their own namespace; drivers add MODULE_IMPORT_NS below. */
+#define VFIO_PCI_DKMS_IMPORT_NS() MODULE_IMPORT_NS(COMPAT_NS(VFIO_PCI_DKMS))
+
+#define vfio_pci_core_init_dev		dkms_vfio_pci_core_init_dev
+#define vfio_pci_core_release_dev	dkms_vfio_pci_core_release_dev
+#define vfio_pci_core_register_device	dkms_vfio_pci_core_register_device
+#define vfio_pci_core_unregister_device	dkms_vfio_pci_core_unregister_device
+#define vfio_pci_core_enable		dkms_vfio_pci_core_enable
+#define vfio_pci_core_finish_enable	dkms_vfio_pci_core_finish_enable
+#define vfio_pci_core_disable		dkms_vfio_pci_core_disable
+#define vfio_pci_core_open_device	dkms_vfio_pci_core_open_device
+#define vfio_pci_core_close_device	dkms_vfio_pci_core_close_device
+#define vfio_pci_core_ioctl		dkms_vfio_pci_core_ioctl
+#define vfio_pci_core_read		dkms_vfio_pci_core_read
+#define vfio_pci_core_write		dkms_vfio_pci_core_write
+#define vfio_pci_core_mmap		dkms_vfio_pci_core_mmap
+#define vfio_pci_ioctl_get_region_info	dkms_vfio_pci_ioctl_get_region_info
+#define _vfio_pci_alloc_device		dkms__vfio_pci_alloc_device
+#define vfio_pci_put_device		dkms_vfio_pci_put_device
+
+/* A driver's callbacks: upstream vfio_device_ops members, 6.1+ signatures. */
+struct vfio_pci_core_ops {
+	const char *name;
+	int (*init)(struct vfio_device *vdev);
+	void (*release)(struct vfio_device *vdev);
+	int (*open_device)(struct vfio_device *vdev);
+	void (*close_device)(struct vfio_device *vdev);
+	ssize_t (*read)(struct vfio_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos);
+	ssize_t (*write)(struct vfio_device *vdev, const char __user *buf,
+			 size_t count, loff_t *ppos);
+	long (*ioctl)(struct vfio_device *vdev, unsigned int cmd,
+		      unsigned long arg);
+	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
+	int (*get_region_info_caps)(struct vfio_device *vdev,
+				    struct vfio_region_info *info,
+				    struct vfio_info_cap *caps);
+};
+
+struct cfg_layout;
+
+struct vfio_pci_core_device {
+	struct vfio_device vdev;	/* first: the vfio core allocates us */
+	struct pci_dev *pdev;
+	const struct vfio_pci_core_ops *ops;
+
+	/* open_lock: the open count (5.10 counts opens itself) and lazy BAR claims */
+	struct mutex open_lock;
+	unsigned int open_count;
+	bool initialized;
+
+	/* Config space: layout, virtual copy and BAR sizing state. */
+	struct cfg_layout *cfg;
+	u32 rbar[7];			/* BAR values to restore after a reset */
+	bool bardirty;
+	struct pci_saved_state *pci_saved_state;
+
+	/* BAR access and the memory-enable protection of mappings. */
+	void __iomem *barmap[PCI_STD_NUM_BARS];
+	bool bar_mmappable[PCI_STD_NUM_BARS];
+	int msix_bar;			/* -1: no MSI-X table */
+	u32 msix_offset, msix_size;
+	struct rw_semaphore memory_lock;
+	struct file *mmap_file;		/* owns the address space we zap */
+};
+
+static inline struct vfio_pci_core_device *
+vfio_pci_core_from_vdev(struct vfio_device *vdev)
+{
+	return container_of(vdev, struct vfio_pci_core_device, vdev);
+}
+
+struct vfio_pci_core_device *
+_vfio_pci_alloc_device(size_t size, struct device *dev,
+		       const struct vfio_pci_core_ops *ops);
+
+/*
+ * Allocate a driver's device struct, which embeds struct
+ * vfio_pci_core_device as its first member, and run ops->init.
+ */
+#define vfio_pci_alloc_device(type, member, dev, ops)			\
+	container_of(_vfio_pci_alloc_device(sizeof(type) +		\
+		BUILD_BUG_ON_ZERO(offsetof(type, member)), dev, ops),	\
+		type, member)
+void vfio_pci_put_device(struct vfio_pci_core_device *vdev);
+
+int vfio_pci_core_init_dev(struct vfio_device *core_vdev);
+void vfio_pci_core_release_dev(struct vfio_device *core_vdev);
+int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev);
+void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev);
+int vfio_pci_core_enable(struct vfio_pci_core_device *vdev);
+void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev);
+void vfio_pci_core_disable(struct vfio_pci_core_device *vdev);
+int vfio_pci_core_open_device(struct vfio_device *core_vdev);
+void vfio_pci_core_close_device(struct vfio_device *core_vdev);
+long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
+			 unsigned long arg);
+ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
+			   size_t count, loff_t *ppos);
+ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
+			    const char __user *buf, size_t count, loff_t *ppos);
+int vfio_pci_core_mmap(struct vfio_device *core_vdev,
+		       struct vm_area_struct *vma);
+int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
+				   struct vfio_region_info *info,
+				   struct vfio_info_cap *caps);
+
+#endif
