@@ -8,6 +8,7 @@
 #define VFIO_PCI_DKMS_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>

@@ -184,10 +184,11 @@ static int ecap_len(cfg_read_fn read, void *ctx, u16 id, int pos)
 	case PCI_EXT_CAP_ID_MCAST:
 		return PCI_EXT_CAP_MCAST_ENDPOINT_SIZEOF;
 	case PCI_EXT_CAP_ID_VNDR:
-		ret = rd(read, ctx, pos + PCI_VSEC_HDR, 4, &v);
+		/* The vendor header (offset 4) holds the length in bits 31:20. */
+		ret = rd(read, ctx, pos + 4, 4, &v);
 		if (ret)
 			return ret;
-		return v >> PCI_VSEC_HDR_LEN_SHIFT;
+		return v >> 20;
 	case PCI_EXT_CAP_ID_ACS:
 		ret = rd(read, ctx, pos + PCI_ACS_CAP, 1, &v);
 		if (ret)
