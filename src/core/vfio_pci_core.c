@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -120,6 +121,16 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	if (ret)
 		return ret;
 
+	/*
+	 * Give the user a clean device, and learn whether it can be reset at
+	 * all. -EAGAIN means someone holds the device lock: fail the open
+	 * rather than hand over a device in an unknown state.
+	 */
+	ret = pci_try_reset_function(pdev);
+	if (ret == -EAGAIN)
+		goto out_disable_device_only;
+	vdev->reset_works = !ret;
+
 	pci_save_state(pdev);
 	vdev->pci_saved_state = pci_store_saved_state(pdev);
 	if (!vdev->pci_saved_state)
@@ -135,6 +146,7 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 out_disable_device:
 	kfree(vdev->pci_saved_state);
 	vdev->pci_saved_state = NULL;
+out_disable_device_only:
 	pci_disable_device(pdev);
 	return ret;
 }
@@ -210,6 +222,8 @@ static int vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
 		return -EINVAL;
 
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
+	if (vdev->reset_works)
+		info.flags |= VFIO_DEVICE_FLAGS_RESET;
 	info.num_regions = VFIO_PCI_NUM_REGIONS;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
@@ -242,17 +256,164 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
 		return 0;
 	case VFIO_PCI_ROM_REGION_INDEX:
-	case VFIO_PCI_VGA_REGION_INDEX:
 		/* Not offered by this version: size 0 means "absent". */
 		info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
 		info->size = 0;
 		info->flags = 0;
 		return 0;
+	case VFIO_PCI_VGA_REGION_INDEX:
+		/* Only VGA-class devices with VGA access enabled have one. */
+		return -EINVAL;
 	default:
 		return -EINVAL;
 	}
 }
 EXPORT_CORE_SYMBOL(vfio_pci_ioctl_get_region_info);
+
+/* How many vectors each interrupt index offers; 0 = none. */
+static u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u16 flags;
+	u8 pin;
+
+	switch (index) {
+	case VFIO_PCI_INTX_IRQ_INDEX:
+		if (pdev->is_virtfn)
+			return 0;
+		pci_read_config_byte(pdev, PCI_INTERRUPT_PIN, &pin);
+		return pin ? 1 : 0;
+	case VFIO_PCI_MSI_IRQ_INDEX:
+		if (!pdev->msi_cap)
+			return 0;
+		pci_read_config_word(pdev, pdev->msi_cap + PCI_MSI_FLAGS, &flags);
+		return 1 << ((flags & PCI_MSI_FLAGS_QMASK) >> 1);
+	case VFIO_PCI_MSIX_IRQ_INDEX:
+		if (!pdev->msix_cap)
+			return 0;
+		pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &flags);
+		return (flags & PCI_MSIX_FLAGS_QSIZE) + 1;
+	case VFIO_PCI_ERR_IRQ_INDEX:
+		return pci_is_pcie(pdev) ? 1 : 0;
+	default:	/* VFIO_PCI_REQ_IRQ_INDEX */
+		return 1;
+	}
+}
+
+static int vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
+				       struct vfio_irq_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	/* The error interrupt exists only where AER does: PCI Express. */
+	if (info.index == VFIO_PCI_ERR_IRQ_INDEX && !pci_is_pcie(vdev->pdev))
+		return -EINVAL;
+
+	info.flags = VFIO_IRQ_INFO_EVENTFD;
+	info.count = vfio_pci_irq_count(vdev, info.index);
+	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
+		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+	else
+		info.flags |= VFIO_IRQ_INFO_NORESIZE;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static int vfio_pci_ioctl_reset(struct vfio_pci_core_device *vdev)
+{
+	int ret;
+
+	if (!vdev->reset_works)
+		return -EINVAL;
+	/* Mappings go first: nothing may touch the BARs while they reset. */
+	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	ret = pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+	return ret;
+}
+
+struct hot_reset_walk {
+	struct pci_slot *slot;		/* NULL: the whole bus */
+	struct vfio_pci_dependent_device *devices;
+	u32 count, max;
+	int ret;
+};
+
+static int hot_reset_walk_one(struct pci_dev *pdev, void *data)
+{
+	struct hot_reset_walk *w = data;
+	struct iommu_group *group;
+
+	if (w->slot && pdev->slot != w->slot)
+		return 0;
+	if (w->count < w->max) {
+		struct vfio_pci_dependent_device *d = &w->devices[w->count];
+
+		group = iommu_group_get(&pdev->dev);
+		if (!group) {
+			w->ret = -EPERM;	/* a device no IOMMU isolates */
+			return 1;
+		}
+		d->group_id = iommu_group_id(group);
+		iommu_group_put(group);
+		d->segment = pci_domain_nr(pdev->bus);
+		d->bus = pdev->bus->number;
+		d->devfn = pdev->devfn;
+	}
+	w->count++;
+	return 0;
+}
+
+/*
+ * Which devices a bus or slot reset of this device would also reset, with
+ * their IOMMU groups: the user must own all of them to ask for the reset.
+ */
+static int vfio_pci_ioctl_hot_reset_info(struct vfio_pci_core_device *vdev,
+					 struct vfio_pci_hot_reset_info __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_pci_hot_reset_info, count);
+	struct vfio_pci_hot_reset_info hdr;
+	struct pci_dev *pdev = vdev->pdev;
+	struct hot_reset_walk w = { };
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	if (hdr.argsz < minsz)
+		return -EINVAL;
+	hdr.flags = 0;
+
+	if (pdev->slot && !pci_probe_reset_slot(pdev->slot))
+		w.slot = pdev->slot;
+	else if (pci_probe_reset_bus(pdev->bus))
+		return -ENODEV;		/* neither a slot nor a bus reset */
+
+	/* First pass counts; the second fills what the user has room for. */
+	pci_walk_bus(pdev->bus, hot_reset_walk_one, &w);
+	if (w.ret)
+		return w.ret;
+	if (hdr.argsz < sizeof(hdr) + w.count * sizeof(*w.devices)) {
+		hdr.count = w.count;
+		return copy_to_user(arg, &hdr, minsz) ? -EFAULT : -ENOSPC;
+	}
+	w.devices = kcalloc(w.count, sizeof(*w.devices), GFP_KERNEL);
+	if (!w.devices)
+		return -ENOMEM;
+	w.max = w.count;
+	w.count = 0;
+	pci_walk_bus(pdev->bus, hot_reset_walk_one, &w);
+	/* The bus may have changed between the passes; report what we saw. */
+	hdr.count = min(w.count, w.max);
+	if (!w.ret && (copy_to_user(arg, &hdr, minsz) ||
+		       copy_to_user(&arg->devices, w.devices,
+				    hdr.count * sizeof(*w.devices))))
+		w.ret = -EFAULT;
+	kfree(w.devices);
+	return w.ret;
+}
 
 /*
  * GET_REGION_INFO for kernels whose vfio core does not parse it itself
@@ -307,6 +468,12 @@ long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 		return vfio_pci_ioctl_get_info(vdev, uarg);
 	case VFIO_DEVICE_GET_REGION_INFO:
 		return vfio_pci_ioctl_region_info_user(vdev, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return vfio_pci_ioctl_get_irq_info(vdev, uarg);
+	case VFIO_DEVICE_RESET:
+		return vfio_pci_ioctl_reset(vdev);
+	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
+		return vfio_pci_ioctl_hot_reset_info(vdev, uarg);
 	default:
 		return -ENOTTY;
 	}

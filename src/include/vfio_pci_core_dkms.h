@@ -79,6 +79,7 @@ struct vfio_pci_core_device {
 	struct cfg_layout *cfg;
 	u32 rbar[7];			/* BAR values to restore after a reset */
 	bool bardirty;
+	bool reset_works;		/* a function reset succeeded at open */
 	struct pci_saved_state *pci_saved_state;
 
 	/* BAR access and the memory-enable protection of mappings. */
