@@ -85,3 +85,14 @@ wait_for() {
 		sleep 0.1
 	done
 }
+
+# module_file NAME: the guest path of a module run-guest loaded at boot
+# (to reload it, e.g. with other parameters: rmmod NAME; insmod FILE PARAMS).
+module_file() {
+	n=$(echo "$1" | tr - _)
+	for f in /lib/harness/mod/*-"$n".ko; do
+		[ -e "$f" ] || return 1
+		echo "$f"
+		return 0
+	done
+}
