@@ -17,6 +17,7 @@ check() {
 	n=$1
 	shift
 	if out=$("$@" 2>&1); then
+		[ -z "$out" ] || echo "$out" | sed 's/^/  /'
 		pass "$n"
 	else
 		fail "$n" "$(echo "$out" | tail -n 3 | tr '\n' ' ')(status $?)"

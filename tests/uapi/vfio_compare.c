@@ -621,10 +621,16 @@ out:
 	mask_out[1] = m[1];
 	if (e)
 		return 0;
-	if (orig[0] & PCI_BASE_ADDRESS_SPACE_IO)
-		mask = 0xffff0000u | (m[0] & PCI_BASE_ADDRESS_IO_MASK);
-	else
-		mask = ((uint64_t)(*is64 ? m[1] : 0xffffffffu) << 32) |
+	if (orig[0] & PCI_BASE_ADDRESS_SPACE_IO) {
+		uint32_t io = m[0] & PCI_BASE_ADDRESS_IO_MASK;
+
+		if (!io)
+			return 0;
+		if (!(io & 0xffff0000u))
+			io |= 0xffff0000u;	/* a 16-bit I/O decoder */
+		return (uint32_t)(~io + 1);
+	}
+	mask = ((uint64_t)(*is64 ? m[1] : 0xffffffffu) << 32) |
 		       (m[0] & PCI_BASE_ADDRESS_MEM_MASK);
 	if (!(m[0] & ~0xfu) && !m[1])
 		return 0;
