@@ -2,6 +2,7 @@
 # Guest side of `make demo`: the native e1000e driver keeps its NIC, one edu
 # goes to the in-tree vfio-pci and one to our vfio-pci-dkms; then show who
 # claimed what and compare the two edus through VFIO.
+# shellcheck disable=SC2046 # one BDF per word
 set -- $(pci_find 1234 11e8)
 check demo.bind.edu_in_tree bind "$1" vfio-pci
 check demo.bind.edu_ours bind "$2" vfio-pci-dkms
