@@ -53,13 +53,14 @@ static inline void compat_vma_set_file(struct vm_area_struct *vma,
 
 /*
  * Symbol namespaces: a bare token until 6.12, a string literal from 6.13.
- * COMPAT_NS(x) gives what this kernel's EXPORT_SYMBOL_NS_GPL and
- * MODULE_IMPORT_NS expect.
+ * Both macros take the bare name.
  */
 #ifdef HAVE_MODULE_IMPORT_NS_TOKEN
-#define COMPAT_NS(ns) ns
+#define COMPAT_EXPORT_SYMBOL_NS_GPL(sym, ns) EXPORT_SYMBOL_NS_GPL(sym, ns)
+#define COMPAT_MODULE_IMPORT_NS(ns) MODULE_IMPORT_NS(ns)
 #else
-#define COMPAT_NS(ns) #ns
+#define COMPAT_EXPORT_SYMBOL_NS_GPL(sym, ns) EXPORT_SYMBOL_NS_GPL(sym, #ns)
+#define COMPAT_MODULE_IMPORT_NS(ns) MODULE_IMPORT_NS(#ns)
 #endif
 
 /*

@@ -41,13 +41,13 @@ _vfio_pci_alloc_device(size_t size, struct device *dev,
 	vdev->initialized = true;
 	return vdev;
 }
-EXPORT_CORE_SYMBOL(_vfio_pci_alloc_device);
+COMPAT_EXPORT_SYMBOL_NS_GPL(_vfio_pci_alloc_device, VFIO_PCI_DKMS);
 
 void vfio_pci_put_device(struct vfio_pci_core_device *vdev)
 {
 	vfio_glue_put(vdev);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_put_device);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_put_device, VFIO_PCI_DKMS);
 
 int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
 {
@@ -59,7 +59,7 @@ int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
 	init_rwsem(&vdev->memory_lock);
 	return vfio_pci_mmap_file_create(vdev);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_init_dev);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_init_dev, VFIO_PCI_DKMS);
 
 void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
 {
@@ -68,7 +68,7 @@ void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
 	vfio_pci_mmap_file_destroy(vdev);
 	mutex_destroy(&vdev->open_lock);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_release_dev);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_release_dev, VFIO_PCI_DKMS);
 
 int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 {
@@ -84,13 +84,13 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	}
 	return vfio_glue_register(vdev);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_register_device);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_register_device, VFIO_PCI_DKMS);
 
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 {
 	vfio_glue_unregister(vdev);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_unregister_device);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_unregister_device, VFIO_PCI_DKMS);
 
 /* Where is the MSI-X table? The user may neither touch nor map it. */
 static void vfio_pci_find_msix(struct vfio_pci_core_device *vdev)
@@ -150,7 +150,7 @@ out_disable_device_only:
 	pci_disable_device(pdev);
 	return ret;
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_enable);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_enable, VFIO_PCI_DKMS);
 
 /* Decide which BARs may be mapped: whole pages of memory, no MSI-X table. */
 void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
@@ -167,7 +167,7 @@ void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
 			PAGE_ALIGNED(len) && bar != vdev->msix_bar;
 	}
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_finish_enable);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_finish_enable, VFIO_PCI_DKMS);
 
 void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 {
@@ -189,7 +189,7 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	}
 	vdev->pci_saved_state = NULL;
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_disable);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_disable, VFIO_PCI_DKMS);
 
 int vfio_pci_core_open_device(struct vfio_device *core_vdev)
 {
@@ -202,13 +202,13 @@ int vfio_pci_core_open_device(struct vfio_device *core_vdev)
 	vfio_pci_core_finish_enable(vdev);
 	return 0;
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_open_device);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_open_device, VFIO_PCI_DKMS);
 
 void vfio_pci_core_close_device(struct vfio_device *core_vdev)
 {
 	vfio_pci_core_disable(vfio_pci_core_from_vdev(core_vdev));
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_close_device);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_close_device, VFIO_PCI_DKMS);
 
 static int vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
 				   struct vfio_device_info __user *arg)
@@ -268,7 +268,7 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 		return -EINVAL;
 	}
 }
-EXPORT_CORE_SYMBOL(vfio_pci_ioctl_get_region_info);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_ioctl_get_region_info, VFIO_PCI_DKMS);
 
 /* How many vectors each interrupt index offers; 0 = none. */
 static u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index)
@@ -478,7 +478,7 @@ long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 		return -ENOTTY;
 	}
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_ioctl);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_ioctl, VFIO_PCI_DKMS);
 
 static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite)
@@ -503,7 +503,7 @@ ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
 	return vfio_pci_rw(vfio_pci_core_from_vdev(core_vdev), buf, count,
 			   ppos, false);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_read);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_read, VFIO_PCI_DKMS);
 
 ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
 			    const char __user *buf, size_t count, loff_t *ppos)
@@ -513,14 +513,14 @@ ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,
 	return vfio_pci_rw(vfio_pci_core_from_vdev(core_vdev), (char __user *)buf,
 			   count, ppos, true);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_write);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_write, VFIO_PCI_DKMS);
 
 int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 		       struct vm_area_struct *vma)
 {
 	return vfio_pci_mmap_bar(vfio_pci_core_from_vdev(core_vdev), vma);
 }
-EXPORT_CORE_SYMBOL(vfio_pci_core_mmap);
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_mmap, VFIO_PCI_DKMS);
 
 static int __init vfio_pci_core_init(void)
 {

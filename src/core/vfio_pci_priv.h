@@ -10,8 +10,6 @@
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_OFFSET_MASK	(((u64)1 << VFIO_PCI_OFFSET_SHIFT) - 1)
 
-#define EXPORT_CORE_SYMBOL(sym) EXPORT_SYMBOL_NS_GPL(sym, COMPAT_NS(VFIO_PCI_DKMS))
-
 /* vfio_pci_config.c */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_config_free(struct vfio_pci_core_device *vdev);

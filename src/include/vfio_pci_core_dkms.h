@@ -25,7 +25,7 @@
 #include "compat.h"
 
 /* Exports live in their own namespace; drivers add MODULE_IMPORT_NS below. */
-#define VFIO_PCI_DKMS_IMPORT_NS() MODULE_IMPORT_NS(COMPAT_NS(VFIO_PCI_DKMS))
+#define VFIO_PCI_DKMS_IMPORT_NS() COMPAT_MODULE_IMPORT_NS(VFIO_PCI_DKMS)
 
 #define vfio_pci_core_init_dev		dkms_vfio_pci_core_init_dev
 #define vfio_pci_core_release_dev	dkms_vfio_pci_core_release_dev
