@@ -7,11 +7,13 @@
 #   make check                                   every test (see README)
 #   make demo                                    boot a kernel and show a device claimed
 #   make unit                                    the userspace unit tests only
+#   make tools                                   the vfio-variant CLI (src/tools)
+#   make steering                                its tests on fixture trees
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PROBES := src/compat/generated/probes.h
 
-.PHONY: all modules probes install clean check demo unit
+.PHONY: all modules probes install clean check demo unit tools steering
 
 all: modules
 
@@ -26,10 +28,17 @@ install: modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	rm -rf src/compat/generated tests/unit/build
+	$(MAKE) -C src/tools clean
+	rm -rf src/compat/generated tests/unit/build tests/steering/build
+
+tools:
+	$(MAKE) -C src/tools
 
 unit:
 	tests/unit/run
+
+steering:
+	tests/steering/run
 
 check:
 	tests/check
