@@ -113,6 +113,15 @@ static int glue_mmap(GLUE_ARG arg, struct vm_area_struct *vma)
 	return to_core(v)->ops->mmap(v, vma);
 }
 
+/* The vfio core asks the user to release the device (unbind, unplug). */
+static void glue_request(GLUE_ARG arg, unsigned int count)
+{
+	struct vfio_device *v = GLUE_VDEV(arg);
+
+	if (to_core(v)->ops->request)
+		to_core(v)->ops->request(v, count);
+}
+
 #ifdef HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
 static int glue_get_region_info_caps(struct vfio_device *v,
 				     struct vfio_region_info *info,
@@ -137,6 +146,7 @@ static const struct vfio_device_ops vfio_pci_dkms_glue_ops = {
 	.write = glue_write,
 	.ioctl = glue_ioctl,
 	.mmap = glue_mmap,
+	.request = glue_request,
 #ifdef HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
 	.get_region_info_caps = glue_get_region_info_caps,
 #endif

@@ -75,6 +75,125 @@ static void init_msi(struct cfg_perm *p, bool is64, bool maskbit)
 	}
 }
 
+/* Every capability's next pointer is virtual: hidden ones are unlinked. */
+static void init_cap_header(struct cfg_perm *p)
+{
+	perm_set(p, PCI_CAP_LIST_ID, 2, 0xffff, 0);
+}
+
+/*
+ * Power state changes are trapped (the caller applies them with the PCI
+ * core, which knows about delays and restore); the rest of the control
+ * register (PME enable and status, data select) is written through.
+ */
+static void init_pm(struct cfg_perm *p)
+{
+	u32 pme = PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS;
+
+	init_cap_header(p);
+	/*
+	 * The user cannot see or handle PME (the host does, and clears the
+	 * status): PME support, enable and status read as zero (see
+	 * cfg_pm_hide_pme) and ignore writes.
+	 */
+	perm_set(p, PCI_PM_PMC, 2, PCI_PM_CAP_PME_MASK, 0);
+	perm_set(p, PCI_PM_CTRL, 4, pme, ~(pme | PCI_PM_CTRL_STATE_MASK));
+	p->len = PCI_PM_SIZEOF;
+}
+
+/* Clear @bits of the little-endian 16-bit register at @p. */
+static void clear16(u8 *p, u16 bits)
+{
+	u16 v = (p[0] | p[1] << 8) & ~bits;
+
+	p[0] = v & 0xff;
+	p[1] = v >> 8;
+}
+
+/* The virtual PME bits start at zero (see init_pm). */
+static void cfg_pm_hide_pme(u8 *cap)
+{
+	clear16(&cap[PCI_PM_PMC], PCI_PM_CAP_PME_MASK);
+	clear16(&cap[PCI_PM_CTRL], PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS);
+}
+
+/* VPD is accessed through the PCI core's VPD helpers by the caller. */
+static void init_vpd(struct cfg_perm *p)
+{
+	init_cap_header(p);
+	perm_set(p, PCI_VPD_ADDR, 2, 0xffff, 0xffff);
+	perm_set(p, PCI_VPD_DATA, 4, 0xffffffff, 0xffffffff);
+}
+
+static void init_pcix(struct cfg_perm *p)
+{
+	init_cap_header(p);
+	perm_set(p, PCI_X_CMD, 2, 0, 0xffff);
+	perm_set(p, PCI_X_ECC_CSR, 4, 0, 0xffffffff);
+	p->len = PCI_CAP_PCIX_SIZEOF_V2;
+}
+
+/*
+ * PCI Express: device control is writable except phantom functions (they
+ * would confuse the IOMMU); FLR is virtual (the caller resets), so are MPS
+ * (a fabric-wide setting) and MRRS (applied with a floor by the caller).
+ * Device control 2 is writable except ARI forwarding, set by the host.
+ */
+static void init_exp(struct cfg_perm *p)
+{
+	init_cap_header(p);
+	perm_set(p, PCI_EXP_DEVCTL, 2,
+		 PCI_EXP_DEVCTL_BCR_FLR | PCI_EXP_DEVCTL_PAYLOAD | PCI_EXP_DEVCTL_READRQ,
+		 (u16)~PCI_EXP_DEVCTL_PHANTOM);
+	perm_set(p, PCI_EXP_DEVCTL2, 2, 0, (u16)~PCI_EXP_DEVCTL2_ARI);
+	p->len = PCI_CAP_EXP_ENDPOINT_SIZEOF_V2;
+}
+
+/* Advanced features: only the FLR trigger, virtual (the caller resets). */
+static void init_af(struct cfg_perm *p)
+{
+	init_cap_header(p);
+	perm_set(p, PCI_AF_CTRL, 1, PCI_AF_CTRL_FLR, PCI_AF_CTRL_FLR);
+	p->len = PCI_CAP_AF_SIZEOF;
+}
+
+/* The first dword of an extended capability holds its next pointer. */
+static void init_ecap_header(struct cfg_perm *p)
+{
+	perm_set(p, 0, 4, 0xffffffff, 0);
+}
+
+/* AER: the user may clear status, mask and set severity of defined errors. */
+static void init_ecap_err(struct cfg_perm *p)
+{
+	u32 unc = PCI_ERR_UNC_UND | PCI_ERR_UNC_DLP | PCI_ERR_UNC_SURPDN |
+		  PCI_ERR_UNC_POISON_TLP | PCI_ERR_UNC_FCP | PCI_ERR_UNC_COMP_TIME |
+		  PCI_ERR_UNC_COMP_ABORT | PCI_ERR_UNC_UNX_COMP | PCI_ERR_UNC_RX_OVER |
+		  PCI_ERR_UNC_MALF_TLP | PCI_ERR_UNC_ECRC | PCI_ERR_UNC_UNSUP |
+		  PCI_ERR_UNC_ACSV | PCI_ERR_UNC_INTN | PCI_ERR_UNC_MCBTLP |
+		  PCI_ERR_UNC_ATOMEG | PCI_ERR_UNC_TLPPRE;
+	u32 cor = PCI_ERR_COR_RCVR | PCI_ERR_COR_BAD_TLP | PCI_ERR_COR_BAD_DLLP |
+		  PCI_ERR_COR_REP_ROLL | PCI_ERR_COR_REP_TIMER | PCI_ERR_COR_ADV_NFAT |
+		  PCI_ERR_COR_INTERNAL | PCI_ERR_COR_LOG_OVER;
+
+	init_ecap_header(p);
+	perm_set(p, PCI_ERR_UNCOR_STATUS, 4, 0, unc);
+	perm_set(p, PCI_ERR_UNCOR_MASK, 4, 0, unc);
+	perm_set(p, PCI_ERR_UNCOR_SEVER, 4, 0, unc);
+	perm_set(p, PCI_ERR_COR_STATUS, 4, 0, cor);
+	perm_set(p, PCI_ERR_COR_MASK, 4, 0, cor);
+	perm_set(p, PCI_ERR_CAP, 4, 0, PCI_ERR_CAP_ECRC_GENE | PCI_ERR_CAP_ECRC_CHKE);
+	p->len = PCI_ERR_ROOT_COMMAND;
+}
+
+/* Power budgeting: selecting which data word to read is harmless. */
+static void init_ecap_pwr(struct cfg_perm *p)
+{
+	init_ecap_header(p);
+	perm_set(p, PCI_PWR_DATA, 1, 0, 0xff);
+	p->len = PCI_EXT_CAP_PWR_SIZEOF;
+}
+
 void cfg_perms_init(void)
 {
 	memset(cfg_perms, 0, sizeof(cfg_perms));
@@ -83,8 +202,20 @@ void cfg_perms_init(void)
 	init_msi(&cfg_perms[CFG_PERM_MSI32_MASK], false, true);
 	init_msi(&cfg_perms[CFG_PERM_MSI64], true, false);
 	init_msi(&cfg_perms[CFG_PERM_MSI64_MASK], true, true);
-	perm_set(&cfg_perms[CFG_PERM_CAP_RO], PCI_CAP_LIST_ID, 2, 0xffff, 0);
-	perm_set(&cfg_perms[CFG_PERM_ECAP_RO], 0, 4, 0xffffffff, 0);
+	init_pm(&cfg_perms[CFG_PERM_PM]);
+	init_vpd(&cfg_perms[CFG_PERM_VPD]);
+	init_pcix(&cfg_perms[CFG_PERM_PCIX]);
+	init_exp(&cfg_perms[CFG_PERM_EXP]);
+	init_af(&cfg_perms[CFG_PERM_AF]);
+	/* Vendor capabilities have device-defined registers: trust the device. */
+	init_cap_header(&cfg_perms[CFG_PERM_VNDR]);
+	cfg_perms[CFG_PERM_VNDR].raw_write = true;
+	init_cap_header(&cfg_perms[CFG_PERM_CAP_RO]);
+	init_ecap_err(&cfg_perms[CFG_PERM_ECAP_ERR]);
+	init_ecap_pwr(&cfg_perms[CFG_PERM_ECAP_PWR]);
+	init_ecap_header(&cfg_perms[CFG_PERM_ECAP_VNDR]);
+	cfg_perms[CFG_PERM_ECAP_VNDR].raw_write = true;
+	init_ecap_header(&cfg_perms[CFG_PERM_ECAP_RO]);
 }
 
 static int rd(cfg_read_fn read, void *ctx, int pos, int size, u32 *val)
@@ -102,14 +233,17 @@ static int cap_len(cfg_read_fn read, void *ctx, u8 id, int pos, int *perm)
 	*perm = CFG_PERM_CAP_RO;
 	switch (id) {
 	case PCI_CAP_ID_PM:
+		*perm = CFG_PERM_PM;
 		return PCI_PM_SIZEOF;
 	case PCI_CAP_ID_AGP:
 		return PCI_AGP_SIZEOF;
 	case PCI_CAP_ID_VPD:
+		*perm = CFG_PERM_VPD;
 		return PCI_CAP_VPD_SIZEOF;
 	case PCI_CAP_ID_MSIX:
 		return PCI_CAP_MSIX_SIZEOF;
 	case PCI_CAP_ID_AF:
+		*perm = CFG_PERM_AF;
 		return PCI_CAP_AF_SIZEOF;
 	case PCI_CAP_ID_MSI:
 		ret = rd(read, ctx, pos + PCI_MSI_FLAGS, 2, &v);
@@ -125,18 +259,21 @@ static int cap_len(cfg_read_fn read, void *ctx, u8 id, int pos, int *perm)
 			((v & PCI_MSI_FLAGS_MASKBIT) ? CFG_PERM_MSI32_MASK : CFG_PERM_MSI32);
 		return len;
 	case PCI_CAP_ID_PCIX:
+		*perm = CFG_PERM_PCIX;
 		ret = rd(read, ctx, pos + PCI_X_CMD, 2, &v);
 		if (ret)
 			return ret;
 		return PCI_X_CMD_VERSION(v) ? PCI_CAP_PCIX_SIZEOF_V2 :
 					      PCI_CAP_PCIX_SIZEOF_V0;
 	case PCI_CAP_ID_VNDR:
+		*perm = CFG_PERM_VNDR;
 		/* The length byte follows the next pointer. */
 		ret = rd(read, ctx, pos + PCI_CAP_FLAGS, 1, &v);
 		if (ret)
 			return ret;
 		return v;
 	case PCI_CAP_ID_EXP:
+		*perm = CFG_PERM_EXP;
 		ret = rd(read, ctx, pos + PCI_EXP_FLAGS, 2, &v);
 		if (ret)
 			return ret;
@@ -213,6 +350,20 @@ static int ecap_len(cfg_read_fn read, void *ctx, u16 id, int pos)
 	}
 }
 
+static u8 ecap_perm(u16 id)
+{
+	switch (id) {
+	case PCI_EXT_CAP_ID_ERR:
+		return CFG_PERM_ECAP_ERR;
+	case PCI_EXT_CAP_ID_PWR:
+		return CFG_PERM_ECAP_PWR;
+	case PCI_EXT_CAP_ID_VNDR:
+		return CFG_PERM_ECAP_VNDR;
+	default:
+		return CFG_PERM_ECAP_RO;
+	}
+}
+
 static bool range_free(const struct cfg_layout *l, int pos, int len)
 {
 	int i;
@@ -278,6 +429,8 @@ static int walk_caps(struct cfg_layout *l, cfg_read_fn read, void *ctx)
 			ret = fill(l, pos, len, (u8)id, (u8)perm, read, ctx);
 			if (ret)
 				return ret;
+			if (perm == CFG_PERM_PM)
+				cfg_pm_hide_pme(&l->vconfig[pos]);
 			prev = &l->vconfig[pos + PCI_CAP_LIST_NEXT];
 			l->caps++;
 		}
@@ -326,7 +479,8 @@ static int walk_ecaps(struct cfg_layout *l, cfg_read_fn read, void *ctx)
 			 * 0x100; a hidden one keeps only its next pointer.
 			 */
 			ret = fill(l, pos, len ? len : 4, (u8)PCI_EXT_CAP_ID(hdr),
-				   CFG_PERM_ECAP_RO, read, ctx);
+				   len ? ecap_perm(PCI_EXT_CAP_ID(hdr)) :
+					 CFG_PERM_ECAP_RO, read, ctx);
 			if (ret)
 				return ret;
 			prev = &l->vconfig[pos];

@@ -36,6 +36,7 @@ typedef uint32_t u32;
  */
 struct cfg_perm {
 	u16 len;	/* bytes described; offsets past it are read-only */
+	bool raw_write;	/* device-defined layout: writes go to hardware as is */
 	u8 virt[64];
 	u8 write[64];
 };
@@ -46,7 +47,16 @@ enum cfg_perm_id {
 	CFG_PERM_MSI32_MASK,
 	CFG_PERM_MSI64,
 	CFG_PERM_MSI64_MASK,
+	CFG_PERM_PM,		/* power management */
+	CFG_PERM_VPD,		/* vital product data */
+	CFG_PERM_PCIX,		/* PCI-X */
+	CFG_PERM_EXP,		/* PCI Express */
+	CFG_PERM_AF,		/* advanced features */
+	CFG_PERM_VNDR,		/* vendor-specific */
 	CFG_PERM_CAP_RO,	/* any other capability: read-only, next virtual */
+	CFG_PERM_ECAP_ERR,	/* advanced error reporting */
+	CFG_PERM_ECAP_PWR,	/* power budgeting */
+	CFG_PERM_ECAP_VNDR,	/* vendor-specific extended */
 	CFG_PERM_ECAP_RO,	/* any extended capability: read-only, header virtual */
 	CFG_PERM_COUNT
 };

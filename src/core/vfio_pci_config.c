@@ -114,6 +114,9 @@ bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
 	if (!vdev->cfg)
 		return false;
 	cmd = vget(&vdev->cfg->vconfig[PCI_COMMAND], 2);
+	/* A device in D3 does not decode, whatever the command register says. */
+	if (vfio_pci_state_is_d3(vdev->pdev->current_state))
+		return false;
 	/* A VF's memory enable lives in its PF's SR-IOV capability. */
 	return vdev->pdev->is_virtfn || (cmd & PCI_COMMAND_MEMORY);
 }
@@ -270,7 +273,134 @@ static int command_write(struct vfio_pci_core_device *vdev, int n, u32 val,
 	vput(vcmd, 2, (vget(vcmd, 2) & ~mask) | ((u16)val & mask));
 out:
 	up_write(&vdev->memory_lock);
+	/* INTx disable is virtual: it masks our INTx delivery instead. */
+	if (!ret)
+		vfio_pci_intx_command_written(vdev);
 	return ret;
+}
+
+/* Reset requested through a config-space FLR bit (PCIe or AF). */
+static void config_flr(struct vfio_pci_core_device *vdev)
+{
+	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	pci_try_reset_function(vdev->pdev);
+	up_write(&vdev->memory_lock);
+	vfio_pci_irqs_after_reset(vdev);
+}
+
+static void exp_write_done(struct vfio_pci_core_device *vdev, int cap,
+			   u16 old_devctl)
+{
+	u8 *ctrl = &vdev->cfg->vconfig[cap + PCI_EXP_DEVCTL];
+	u16 devctl = vget(ctrl, 2);
+	u32 devcap;
+	int readrq;
+
+	/* FLR reads as zero; act on it if the device can do it. */
+	if (devctl & PCI_EXP_DEVCTL_BCR_FLR) {
+		vput(ctrl, 2, devctl & ~PCI_EXP_DEVCTL_BCR_FLR);
+		if (!phys_read(vdev->pdev, cap + PCI_EXP_DEVCAP, 4, &devcap) &&
+		    (devcap & PCI_EXP_DEVCAP_FLR))
+			config_flr(vdev);
+	}
+
+	/*
+	 * MRRS: the user has no fabric view and may pick a safe but slow
+	 * value; apply a change, but never below the MPS so full TLPs work.
+	 */
+	if ((devctl ^ old_devctl) & PCI_EXP_DEVCTL_READRQ) {
+		readrq = 128 << ((devctl & PCI_EXP_DEVCTL_READRQ) >> 12);
+		pcie_set_readrq(vdev->pdev, max(readrq, pcie_get_mps(vdev->pdev)));
+	}
+}
+
+static void af_write_done(struct vfio_pci_core_device *vdev, int cap)
+{
+	u8 *ctrl = &vdev->cfg->vconfig[cap + PCI_AF_CTRL];
+	u32 afcap;
+
+	if (!(*ctrl & PCI_AF_CTRL_FLR))
+		return;
+	*ctrl &= ~PCI_AF_CTRL_FLR;
+	if (!phys_read(vdev->pdev, cap + PCI_AF_CAP, 1, &afcap) &&
+	    (afcap & PCI_AF_CAP_FLR) && (afcap & PCI_AF_CAP_TP))
+		config_flr(vdev);
+}
+
+/*
+ * VPD through the PCI core: writing the address with the flag clear reads
+ * a dword into the data register, with the flag set writes the data
+ * register; completion toggles the flag, as hardware does.
+ */
+static void vpd_write_done(struct vfio_pci_core_device *vdev, int cap,
+			   int off, int n)
+{
+	u8 *paddr = &vdev->cfg->vconfig[cap + PCI_VPD_ADDR];
+	u8 *pdata = &vdev->cfg->vconfig[cap + PCI_VPD_DATA];
+	u16 addr;
+	__le32 data;
+
+	/* Only a write of the flag byte starts a transfer. */
+	if (off > PCI_VPD_ADDR + 1 || off + n <= PCI_VPD_ADDR + 1)
+		return;
+	addr = vget(paddr, 2);
+	if (addr & PCI_VPD_ADDR_F) {
+		data = cpu_to_le32(vget(pdata, 4));
+		if (pci_write_vpd(vdev->pdev, addr & ~PCI_VPD_ADDR_F, 4, &data) != 4)
+			return;
+	} else {
+		data = 0;
+		if (pci_read_vpd(vdev->pdev, addr, 4, &data) != 4)
+			return;
+		vput(pdata, 4, le32_to_cpu(data));
+	}
+	vput(paddr, 2, addr ^ PCI_VPD_ADDR_F);
+}
+
+static int pm_write_done(struct vfio_pci_core_device *vdev, u32 val)
+{
+	static const pci_power_t states[] = { PCI_D0, PCI_D1, PCI_D2, PCI_D3hot };
+
+	return vfio_pci_set_power_state(vdev,
+					states[val & PCI_PM_CTRL_STATE_MASK]);
+}
+
+/*
+ * Side effects of a write that the permission tables cannot express.
+ * @old_devctl: the PCIe device control word before the write.
+ */
+static int cap_write_done(struct vfio_pci_core_device *vdev, u8 perm,
+			  int cap, int off, int n, u32 val, u16 old_devctl)
+{
+	switch (perm) {
+	case CFG_PERM_BASIC:
+		/* A byte write to the upper half of the command register. */
+		if (off == PCI_COMMAND + 1)
+			vfio_pci_intx_command_written(vdev);
+		return 0;
+	case CFG_PERM_MSI32:
+	case CFG_PERM_MSI32_MASK:
+	case CFG_PERM_MSI64:
+	case CFG_PERM_MSI64_MASK:
+		if (off <= PCI_MSI_FLAGS && off + n > PCI_MSI_FLAGS)
+			vfio_pci_msi_flags_written(vdev, cap);
+		return 0;
+	case CFG_PERM_PM:
+		return off == PCI_PM_CTRL ? pm_write_done(vdev, val) : 0;
+	case CFG_PERM_EXP:
+		if (off + n > PCI_EXP_DEVCTL && off < PCI_EXP_DEVCTL + 2)
+			exp_write_done(vdev, cap, old_devctl);
+		return 0;
+	case CFG_PERM_AF:
+		if (off + n > PCI_AF_CTRL && off <= PCI_AF_CTRL)
+			af_write_done(vdev, cap);
+		return 0;
+	case CFG_PERM_VPD:
+		vpd_write_done(vdev, cap, off, n);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 static int config_write_chunk(struct vfio_pci_core_device *vdev, int pos,
@@ -279,12 +409,15 @@ static int config_write_chunk(struct vfio_pci_core_device *vdev, int pos,
 	struct cfg_layout *l = vdev->cfg;
 	const struct cfg_perm *p;
 	u32 virt = 0, write = 0, phys;
+	u16 old_devctl = 0;
 	int off, ret;
 
 	if (l->map[pos] == CFG_MAP_FREE)
 		return phys_write(vdev->pdev, pos, n, val);	/* gaps: raw */
 
 	p = &cfg_perms[l->perm[pos]];
+	if (p->raw_write)
+		return phys_write(vdev->pdev, pos, n, val);
 	off = pos - l->start[pos];
 	if (off < p->len) {
 		virt = cfg_chunk_mask(&p->virt[off], n);
@@ -295,6 +428,8 @@ static int config_write_chunk(struct vfio_pci_core_device *vdev, int pos,
 
 	if (l->map[pos] == CFG_MAP_BASIC && pos == PCI_COMMAND)
 		return command_write(vdev, n, val, virt, write);
+	if (l->perm[pos] == CFG_PERM_EXP)
+		old_devctl = vget(&l->vconfig[l->start[pos] + PCI_EXP_DEVCTL], 2);
 
 	if (write & virt)
 		vput(&l->vconfig[pos], n,
@@ -311,7 +446,8 @@ static int config_write_chunk(struct vfio_pci_core_device *vdev, int pos,
 	}
 	if (l->map[pos] == CFG_MAP_BASIC && is_bar(pos))
 		vdev->bardirty = true;
-	return 0;
+	return cap_write_done(vdev, l->perm[pos], l->start[pos], off, n, val,
+			      old_devctl);
 }
 
 ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,

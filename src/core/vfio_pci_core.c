@@ -8,6 +8,7 @@
 
 #include <linux/iommu.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -57,6 +58,9 @@ int vfio_pci_core_init_dev(struct vfio_device *core_vdev)
 	vdev->msix_bar = -1;
 	mutex_init(&vdev->open_lock);
 	init_rwsem(&vdev->memory_lock);
+	mutex_init(&vdev->ioeventfds_lock);
+	INIT_LIST_HEAD(&vdev->ioeventfds);
+	vfio_pci_irqs_init(vdev);
 	return vfio_pci_mmap_file_create(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_init_dev, VFIO_PCI_DKMS);
@@ -66,6 +70,7 @@ void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
 	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
 
 	vfio_pci_mmap_file_destroy(vdev);
+	vfio_pci_irqs_uninit(vdev);
 	mutex_destroy(&vdev->open_lock);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_release_dev, VFIO_PCI_DKMS);
@@ -111,6 +116,54 @@ static void vfio_pci_find_msix(struct vfio_pci_core_device *vdev)
 	vdev->msix_size = ((flags & PCI_MSIX_FLAGS_QSIZE) + 1) * PCI_MSIX_ENTRY_SIZE;
 }
 
+/*
+ * Power state changes asked for by the user (PM capability) or by us.
+ * Mappings are revoked before D3 (the device stops decoding); a device
+ * that loses its state in D3hot (No_Soft_Reset clear) gets it back on the
+ * way to D0, as the PCI spec requires software to do.
+ */
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	bool restore = false;
+	u16 pmcsr;
+	int ret;
+
+	if (vfio_pci_state_is_d3(state))
+		vfio_pci_zap_and_down_write_memory_lock(vdev);
+	else
+		down_write(&vdev->memory_lock);
+
+	if (pdev->pm_cap) {
+		pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &pmcsr);
+		if (!(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET)) {
+			if (vfio_pci_state_is_d3(state) &&
+			    !vfio_pci_state_is_d3(pdev->current_state)) {
+				pci_save_state(pdev);
+				kfree(vdev->pm_saved_state);
+				vdev->pm_saved_state = pci_store_saved_state(pdev);
+			} else if (state == PCI_D0 &&
+				   vfio_pci_state_is_d3(pdev->current_state)) {
+				restore = true;
+			}
+		}
+	}
+
+	ret = pci_set_power_state(pdev, state);
+	if (!ret && restore && vdev->pm_saved_state) {
+		pci_load_and_free_saved_state(pdev, &vdev->pm_saved_state);
+		pci_restore_state(pdev);
+	} else {
+		restore = false;
+	}
+	up_write(&vdev->memory_lock);
+	/* The device lost its state in D3hot: interrupt masking too. */
+	if (restore)
+		vfio_pci_irqs_after_reset(vdev);
+	return ret;
+}
+
 int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
@@ -131,6 +184,8 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 		goto out_disable_device_only;
 	vdev->reset_works = !ret;
 
+	/* No DMA until the user turns it on (firmware may have left it on). */
+	pci_clear_master(pdev);
 	pci_save_state(pdev);
 	vdev->pci_saved_state = pci_store_saved_state(pdev);
 	if (!vdev->pci_saved_state)
@@ -141,6 +196,7 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 		goto out_disable_device;
 
 	vfio_pci_find_msix(vdev);
+	vfio_pci_irqs_open(vdev);
 	return 0;
 
 out_disable_device:
@@ -152,7 +208,52 @@ out_disable_device_only:
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_enable, VFIO_PCI_DKMS);
 
-/* Decide which BARs may be mapped: whole pages of memory, no MSI-X table. */
+/*
+ * A BAR smaller than a page can be mapped only if nothing else can ever
+ * live in the rest of its page: reserve that remainder for as long as the
+ * device is open.
+ */
+static bool vfio_pci_reserve_subpage(struct vfio_pci_core_device *vdev, int bar)
+{
+	struct resource *res = &vdev->pdev->resource[bar], *dummy;
+
+	if (res->start & ~PAGE_MASK || !res->parent)
+		return false;	/* we could not tell the user where it starts */
+	dummy = kzalloc(sizeof(*dummy), GFP_KERNEL);
+	if (!dummy)
+		return false;
+	dummy->name = "vfio-pci-dkms sub-page reserved";
+	dummy->start = res->end + 1;
+	dummy->end = res->start + PAGE_SIZE - 1;
+	dummy->flags = res->flags;
+	if (request_resource(res->parent, dummy)) {
+		kfree(dummy);
+		return false;
+	}
+	vdev->subpage_reserved[bar] = dummy;
+	return true;
+}
+
+static void vfio_pci_release_subpages(struct vfio_pci_core_device *vdev)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		if (!vdev->subpage_reserved[bar])
+			continue;
+		release_resource(vdev->subpage_reserved[bar]);
+		kfree(vdev->subpage_reserved[bar]);
+		vdev->subpage_reserved[bar] = NULL;
+	}
+}
+
+/*
+ * Decide which BARs may be mapped: memory BARs of at least a page, or a
+ * page-aligned smaller one whose page we can reserve. The MSI-X table is
+ * mappable too (and reported so): with interrupt remapping, which the
+ * type1 IOMMU backend requires, a rogue MSI write cannot reach another
+ * device's interrupts. Read/write access still never touches the table.
+ */
 void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
@@ -161,10 +262,13 @@ void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
 	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		resource_size_t len = pci_resource_len(pdev, bar);
 
-		vdev->bar_mmappable[bar] =
-			len && (pci_resource_flags(pdev, bar) & IORESOURCE_MEM) &&
-			PAGE_ALIGNED(pci_resource_start(pdev, bar)) &&
-			PAGE_ALIGNED(len) && bar != vdev->msix_bar;
+		vdev->bar_mmappable[bar] = false;
+		if (!len || !(pci_resource_flags(pdev, bar) & IORESOURCE_MEM))
+			continue;
+		if (len >= PAGE_SIZE)
+			vdev->bar_mmappable[bar] = true;
+		else
+			vdev->bar_mmappable[bar] = vfio_pci_reserve_subpage(vdev, bar);
 	}
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_finish_enable, VFIO_PCI_DKMS);
@@ -177,8 +281,16 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	vfio_pci_zap_and_down_write_memory_lock(vdev);
 	up_write(&vdev->memory_lock);
 
+	/* The user may have left it in D3: the host gets it back in D0. */
+	vfio_pci_set_power_state(vdev, PCI_D0);
+	kfree(vdev->pm_saved_state);
+	vdev->pm_saved_state = NULL;
+
 	pci_clear_master(pdev);
+	vfio_pci_irqs_close(vdev);
+	vfio_pci_ioeventfds_release(vdev);
 	vfio_pci_bars_release(vdev);
+	vfio_pci_release_subpages(vdev);
 	vfio_pci_config_free(vdev);
 	pci_disable_device(pdev);
 
@@ -188,6 +300,14 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 		pci_restore_state(pdev);
 	}
 	vdev->pci_saved_state = NULL;
+
+	/*
+	 * Scrub whatever the user left inside the device (queues, DMA
+	 * descriptors); the reset saves and restores the config state just
+	 * put back, so the host gets the device as it was.
+	 */
+	if (vdev->reset_works && pci_try_reset_function(pdev))
+		pci_dbg(pdev, "could not reset the device after its last close\n");
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_disable, VFIO_PCI_DKMS);
 
@@ -229,6 +349,17 @@ static int vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/* Tell the user the MSI-X table may be mapped (see finish_enable). */
+static int vfio_pci_add_msix_mappable_cap(struct vfio_info_cap *caps)
+{
+	struct vfio_info_cap_header header = {
+		.id = VFIO_REGION_INFO_CAP_MSIX_MAPPABLE,
+		.version = 1,
+	};
+
+	return vfio_info_add_capability(caps, &header, sizeof(header));
+}
+
 int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 				   struct vfio_region_info *info,
 				   struct vfio_info_cap *caps)
@@ -244,6 +375,7 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 			      VFIO_REGION_INFO_FLAG_WRITE;
 		return 0;
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
+		info->index = array_index_nospec(info->index, PCI_STD_NUM_BARS);
 		info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
 		info->size = pci_resource_len(pdev, info->index);
 		if (!info->size) {
@@ -252,14 +384,16 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 		}
 		info->flags = VFIO_REGION_INFO_FLAG_READ |
 			      VFIO_REGION_INFO_FLAG_WRITE;
-		if (vdev->bar_mmappable[info->index])
-			info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		if (!vdev->bar_mmappable[info->index])
+			return 0;
+		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+		if (info->index == vdev->msix_bar)
+			return vfio_pci_add_msix_mappable_cap(caps);
 		return 0;
 	case VFIO_PCI_ROM_REGION_INDEX:
-		/* Not offered by this version: size 0 means "absent". */
 		info->offset = VFIO_PCI_INDEX_TO_OFFSET(info->index);
-		info->size = 0;
-		info->flags = 0;
+		info->size = vfio_pci_rom_size(vdev);
+		info->flags = info->size ? VFIO_REGION_INFO_FLAG_READ : 0;
 		return 0;
 	case VFIO_PCI_VGA_REGION_INDEX:
 		/* Only VGA-class devices with VGA access enabled have one. */
@@ -271,7 +405,7 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_ioctl_get_region_info, VFIO_PCI_DKMS);
 
 /* How many vectors each interrupt index offers; 0 = none. */
-static u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index)
+u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	u16 flags;
@@ -333,6 +467,7 @@ static int vfio_pci_ioctl_reset(struct vfio_pci_core_device *vdev)
 	vfio_pci_zap_and_down_write_memory_lock(vdev);
 	ret = pci_try_reset_function(vdev->pdev);
 	up_write(&vdev->memory_lock);
+	vfio_pci_irqs_after_reset(vdev);
 	return ret;
 }
 
@@ -470,8 +605,12 @@ long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 		return vfio_pci_ioctl_region_info_user(vdev, uarg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		return vfio_pci_ioctl_get_irq_info(vdev, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return vfio_pci_ioctl_set_irqs(vdev, uarg);
 	case VFIO_DEVICE_RESET:
 		return vfio_pci_ioctl_reset(vdev);
+	case VFIO_DEVICE_IOEVENTFD:
+		return vfio_pci_ioctl_ioeventfd(vdev, uarg);
 	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
 		return vfio_pci_ioctl_hot_reset_info(vdev, uarg);
 	default:
@@ -490,6 +629,8 @@ static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 		return vfio_pci_config_rw(vdev, buf, count, ppos, iswrite);
 	case VFIO_PCI_BAR0_REGION_INDEX ... VFIO_PCI_BAR5_REGION_INDEX:
 		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
+	case VFIO_PCI_ROM_REGION_INDEX:
+		return iswrite ? -EINVAL : vfio_pci_rom_read(vdev, buf, count, ppos);
 	default:
 		return -EINVAL;
 	}

@@ -16,6 +16,7 @@
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/mount.h>
+#include <linux/nospec.h>
 #include <linux/pci.h>
 #include <linux/pseudo_fs.h>
 #include <linux/slab.h>
@@ -160,10 +161,14 @@ int vfio_pci_mmap_bar(struct vfio_pci_core_device *vdev,
 
 	if (vma->vm_end < vma->vm_start || !(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	if (bar >= PCI_STD_NUM_BARS || !vdev->bar_mmappable[bar])
+	if (bar >= PCI_STD_NUM_BARS)
+		return -EINVAL;
+	bar = array_index_nospec(bar, PCI_STD_NUM_BARS);
+	if (!vdev->bar_mmappable[bar])
 		return -EINVAL;
 
-	size = pci_resource_len(pdev, bar);
+	/* A sub-page BAR maps its whole (reserved) page. */
+	size = PAGE_ALIGN(pci_resource_len(pdev, bar));
 	start = (u64)(vma->vm_pgoff & ((1UL << shift) - 1)) << PAGE_SHIFT;
 	len = vma->vm_end - vma->vm_start;
 	if (start >= size || len > size - start)
@@ -182,7 +187,8 @@ int vfio_pci_mmap_bar(struct vfio_pci_core_device *vdev,
 	m->vdev = vdev;
 
 	vma->vm_private_data = m;
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	/* Device memory: uncached, and never encrypted (SEV guests). */
+	vma->vm_page_prot = pgprot_decrypted(pgprot_noncached(vma->vm_page_prot));
 	compat_vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vfio_pci_vm_ops;
 	compat_vma_set_file(vma, vdev->mmap_file);

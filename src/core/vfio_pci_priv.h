@@ -17,11 +17,39 @@ ssize_t vfio_pci_config_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			   size_t count, loff_t *ppos, bool iswrite);
 bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev);
 
+/* D3hot or D3cold: the device does not decode memory or I/O. */
+static inline bool vfio_pci_state_is_d3(pci_power_t state)
+{
+	return (__force int)state >= (__force int)PCI_D3hot;
+}
+
+/* vfio_pci_core.c */
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state);
+
 /* vfio_pci_rdwr.c */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite);
 void __iomem *vfio_pci_bar_claim(struct vfio_pci_core_device *vdev, int bar);
 void vfio_pci_bars_release(struct vfio_pci_core_device *vdev);
+int vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
+			     struct vfio_device_ioeventfd __user *arg);
+void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev);
+size_t vfio_pci_rom_size(struct vfio_pci_core_device *vdev);
+ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
+			  size_t count, loff_t *ppos);
+
+/* vfio_pci_intrs.c */
+int vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
+			    struct vfio_irq_set __user *arg);
+void vfio_pci_irqs_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_irqs_uninit(struct vfio_pci_core_device *vdev);
+void vfio_pci_irqs_open(struct vfio_pci_core_device *vdev);
+void vfio_pci_irqs_close(struct vfio_pci_core_device *vdev);
+void vfio_pci_irqs_after_reset(struct vfio_pci_core_device *vdev);
+void vfio_pci_intx_command_written(struct vfio_pci_core_device *vdev);
+void vfio_pci_msi_flags_written(struct vfio_pci_core_device *vdev, int cap);
+u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index);
 
 /* vfio_pci_mmap.c */
 int vfio_pci_mmap_file_create(struct vfio_pci_core_device *vdev);

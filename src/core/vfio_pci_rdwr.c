@@ -7,8 +7,11 @@
  */
 #include <linux/io.h>
 #include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/nospec.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/vfio.h>
 
 #include "vfio_pci_priv.h"
 
@@ -133,7 +136,8 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite)
 {
 	struct pci_dev *pdev = vdev->pdev;
-	int bar = VFIO_PCI_OFFSET_TO_INDEX(*ppos);
+	/* The caller checked the index; keep speculation inside the BARs too. */
+	int bar = array_index_nospec(VFIO_PCI_OFFSET_TO_INDEX(*ppos), PCI_STD_NUM_BARS);
 	u64 pos = *ppos & VFIO_PCI_OFFSET_MASK, end, xs = ~0ULL, xe = ~0ULL;
 	bool is_mem = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
 	void __iomem *io;
@@ -166,4 +170,255 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	if (done > 0)
 		*ppos += done;
 	return done;
+}
+
+/*
+ * The ROM is read with memory decode on in hardware whatever the user's
+ * command register says (the ROM is not part of the user's address map
+ * until it asks); memory_lock keeps BAR users and mappings out meanwhile.
+ */
+static u16 vfio_pci_memory_lock_and_enable(struct vfio_pci_core_device *vdev)
+{
+	u16 cmd;
+
+	down_write(&vdev->memory_lock);
+	pci_read_config_word(vdev->pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MEMORY))
+		pci_write_config_word(vdev->pdev, PCI_COMMAND,
+				      cmd | PCI_COMMAND_MEMORY);
+	return cmd;
+}
+
+static void vfio_pci_memory_unlock_and_restore(struct vfio_pci_core_device *vdev,
+					       u16 cmd)
+{
+	pci_write_config_word(vdev->pdev, PCI_COMMAND, cmd);
+	up_write(&vdev->memory_lock);
+}
+
+/* Size of the ROM region: the BAR if it holds a valid image, else 0. */
+size_t vfio_pci_rom_size(struct vfio_pci_core_device *vdev)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	void __iomem *io;
+	size_t size = 0;
+	u16 cmd;
+
+	if (!pci_resource_start(pdev, PCI_ROM_RESOURCE))
+		return 0;
+	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	io = pci_map_rom(pdev, &size);
+	if (io) {
+		size = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+		pci_unmap_rom(pdev, io);
+	} else {
+		size = 0;
+	}
+	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	return size;
+}
+
+/* Bytes past the image inside the BAR read as ones, as an empty ROM does. */
+ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
+			  size_t count, loff_t *ppos)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u64 pos = *ppos & VFIO_PCI_OFFSET_MASK;
+	u64 end = pci_resource_len(pdev, PCI_ROM_RESOURCE);
+	void __iomem *io;
+	size_t image;
+	ssize_t done;
+	u16 cmd;
+
+	if (!pci_resource_start(pdev, PCI_ROM_RESOURCE) || pos >= end)
+		return -EINVAL;
+	count = min_t(u64, count, end - pos);
+
+	cmd = vfio_pci_memory_lock_and_enable(vdev);
+	io = pci_map_rom(pdev, &image);
+	if (!io) {
+		done = -EIO;
+	} else {
+		done = do_io_rw(io, buf, pos, count, image, end, false);
+		pci_unmap_rom(pdev, io);
+	}
+	vfio_pci_memory_unlock_and_restore(vdev, cmd);
+	if (done > 0)
+		*ppos += done;
+	return done;
+}
+
+/*
+ * VFIO_DEVICE_IOEVENTFD: a write of a fixed value to a fixed BAR offset,
+ * done in the kernel when an eventfd fires (a VMM wires it to a guest's
+ * doorbell write). The same rules as a user write apply: only BARs, never
+ * the MSI-X table, and never while memory decode is off.
+ */
+#define VFIO_PCI_IOEVENTFD_MAX	1000
+
+struct vfio_pci_ioeventfd {
+	struct list_head next;
+	struct vfio_pci_core_device *vdev;
+	struct virqfd *virqfd;
+	void __iomem *addr;
+	u64 data;
+	u64 pos;
+	int bar;
+	int count;
+	bool test_mem;
+};
+
+static void ioeventfd_write(struct vfio_pci_ioeventfd *ev)
+{
+	switch (ev->count) {
+	case 1:
+		iowrite8(ev->data, ev->addr);
+		break;
+	case 2:
+		iowrite16(ev->data, ev->addr);
+		break;
+	case 4:
+		iowrite32(ev->data, ev->addr);
+		break;
+	default:
+		iowrite64(ev->data, ev->addr);
+		break;
+	}
+}
+
+/* Runs in the eventfd's wakeup: must not sleep; defer if the lock is busy. */
+static int ioeventfd_handler(void *opaque, void *unused)
+{
+	struct vfio_pci_ioeventfd *ev = opaque;
+	struct vfio_pci_core_device *vdev = ev->vdev;
+
+	if (ev->test_mem) {
+		if (!down_read_trylock(&vdev->memory_lock))
+			return 1;	/* contended: do it in the thread */
+		if (vfio_pci_memory_enabled(vdev))
+			ioeventfd_write(ev);
+		up_read(&vdev->memory_lock);
+		return 0;
+	}
+	ioeventfd_write(ev);
+	return 0;
+}
+
+static void ioeventfd_thread(void *opaque, void *unused)
+{
+	struct vfio_pci_ioeventfd *ev = opaque;
+	struct vfio_pci_core_device *vdev = ev->vdev;
+
+	down_read(&vdev->memory_lock);
+	if (vfio_pci_memory_enabled(vdev))
+		ioeventfd_write(ev);
+	up_read(&vdev->memory_lock);
+}
+
+static void ioeventfd_free(struct vfio_pci_core_device *vdev,
+			   struct vfio_pci_ioeventfd *ev)
+{
+	vfio_virqfd_disable(&ev->virqfd);
+	list_del(&ev->next);
+	vdev->ioeventfds_nr--;
+	kfree(ev);
+}
+
+static int vfio_pci_ioeventfd(struct vfio_pci_core_device *vdev, u64 offset,
+			      u64 data, int count, int fd)
+{
+	struct pci_dev *pdev = vdev->pdev;
+	u64 pos = offset & VFIO_PCI_OFFSET_MASK;
+	int bar = VFIO_PCI_OFFSET_TO_INDEX(offset);
+	struct vfio_pci_ioeventfd *ev;
+	void __iomem *io;
+	int ret;
+
+	if (bar > VFIO_PCI_BAR5_REGION_INDEX)
+		return -EINVAL;		/* BARs only */
+	if (pos + count > pci_resource_len(pdev, bar))
+		return -EINVAL;
+	if (bar == vdev->msix_bar && pos + count > vdev->msix_offset &&
+	    pos < (u64)vdev->msix_offset + vdev->msix_size)
+		return -EINVAL;		/* no way around the MSI-X table rule */
+
+	io = vfio_pci_bar_claim(vdev, bar);
+	if (IS_ERR(io))
+		return PTR_ERR(io);
+
+	mutex_lock(&vdev->ioeventfds_lock);
+	list_for_each_entry(ev, &vdev->ioeventfds, next) {
+		if (ev->pos == pos && ev->bar == bar && ev->data == data &&
+		    ev->count == count) {
+			if (fd == -1) {
+				ioeventfd_free(vdev, ev);
+				ret = 0;
+			} else {
+				ret = -EEXIST;
+			}
+			goto out;
+		}
+	}
+	if (fd < 0) {
+		ret = -ENODEV;		/* nothing to remove */
+		goto out;
+	}
+	if (vdev->ioeventfds_nr >= VFIO_PCI_IOEVENTFD_MAX) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL);
+	if (!ev) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ev->vdev = vdev;
+	ev->addr = io + pos;
+	ev->data = data;
+	ev->pos = pos;
+	ev->bar = bar;
+	ev->count = count;
+	ev->test_mem = pci_resource_flags(pdev, bar) & IORESOURCE_MEM;
+	ret = vfio_virqfd_enable(ev, ioeventfd_handler, ioeventfd_thread, NULL,
+				 &ev->virqfd, fd);
+	if (ret) {
+		kfree(ev);
+		goto out;
+	}
+	list_add(&ev->next, &vdev->ioeventfds);
+	vdev->ioeventfds_nr++;
+out:
+	mutex_unlock(&vdev->ioeventfds_lock);
+	return ret;
+}
+
+int vfio_pci_ioctl_ioeventfd(struct vfio_pci_core_device *vdev,
+			     struct vfio_device_ioeventfd __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_ioeventfd, fd);
+	struct vfio_device_ioeventfd ioeventfd;
+	int count;
+
+	if (copy_from_user(&ioeventfd, arg, minsz))
+		return -EFAULT;
+	if (ioeventfd.argsz < minsz)
+		return -EINVAL;
+	if (ioeventfd.flags & ~VFIO_DEVICE_IOEVENTFD_SIZE_MASK)
+		return -EINVAL;
+	count = ioeventfd.flags & VFIO_DEVICE_IOEVENTFD_SIZE_MASK;
+	if (hweight8(count) != 1 || ioeventfd.fd < -1)
+		return -EINVAL;
+	return vfio_pci_ioeventfd(vdev, ioeventfd.offset, ioeventfd.data,
+				  count, ioeventfd.fd);
+}
+
+/* On close: every ioeventfd goes, before the BAR mappings they use. */
+void vfio_pci_ioeventfds_release(struct vfio_pci_core_device *vdev)
+{
+	struct vfio_pci_ioeventfd *ev, *tmp;
+
+	mutex_lock(&vdev->ioeventfds_lock);
+	list_for_each_entry_safe(ev, tmp, &vdev->ioeventfds, next)
+		ioeventfd_free(vdev, ev);
+	mutex_unlock(&vdev->ioeventfds_lock);
 }

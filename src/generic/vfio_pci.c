@@ -27,13 +27,47 @@ static const struct vfio_pci_core_ops vfio_pci_dkms_ops = {
 	.ioctl = vfio_pci_core_ioctl,
 	.mmap = vfio_pci_core_mmap,
 	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
+	.request = vfio_pci_core_request,
 };
+
+static bool disable_denylist;
+module_param(disable_denylist, bool, 0444);
+MODULE_PARM_DESC(disable_denylist, "Disable use of device denylist. Disabling the denylist allows binding to devices with known errata that may lead to exploitable stability or security issues when accessed by untrusted users.");
+
+/*
+ * Devices with errata that make them unsafe in untrusted hands (the same
+ * list as the in-tree vfio-pci): Intel QuickAssist C3xxx, C62x and DH895xCC
+ * physical and virtual functions.
+ */
+static const struct pci_device_id vfio_pci_dkms_denylist[] = {
+	{ PCI_VDEVICE(INTEL, 0x19e2) }, { PCI_VDEVICE(INTEL, 0x19e3) },
+	{ PCI_VDEVICE(INTEL, 0x37c8) }, { PCI_VDEVICE(INTEL, 0x37c9) },
+	{ PCI_VDEVICE(INTEL, 0x0435) }, { PCI_VDEVICE(INTEL, 0x0443) },
+	{ }
+};
+
+static bool vfio_pci_dkms_denylisted(struct pci_dev *pdev)
+{
+	if (!pci_match_id(vfio_pci_dkms_denylist, pdev))
+		return false;
+	if (disable_denylist) {
+		pci_warn(pdev, "%04x:%04x is on the vfio-pci-dkms denylist; binding anyway (disable_denylist=1)\n",
+			 pdev->vendor, pdev->device);
+		return false;
+	}
+	pci_warn(pdev, "%04x:%04x is on the vfio-pci-dkms denylist, driver probing disallowed (see disable_denylist)\n",
+		 pdev->vendor, pdev->device);
+	return true;
+}
 
 static int vfio_pci_dkms_probe(struct pci_dev *pdev,
 			       const struct pci_device_id *id)
 {
 	struct vfio_pci_core_device *vdev;
 	int ret;
+
+	if (vfio_pci_dkms_denylisted(pdev))
+		return -EINVAL;
 
 	/* No private state: the core device is the whole device. */
 	vdev = _vfio_pci_alloc_device(sizeof(*vdev), &pdev->dev,
@@ -71,6 +105,7 @@ static struct pci_driver vfio_pci_dkms_driver = {
 	.id_table = vfio_pci_dkms_table,
 	.probe = vfio_pci_dkms_probe,
 	.remove = vfio_pci_dkms_remove,
+	.err_handler = &vfio_pci_core_err_handlers,
 	COMPAT_DRIVER_MANAGED_DMA
 };
 

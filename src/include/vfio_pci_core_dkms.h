@@ -20,6 +20,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
+#include <linux/spinlock.h>
 #include <linux/vfio.h>
 
 #include "compat.h"
@@ -43,6 +44,9 @@
 #define vfio_pci_ioctl_get_region_info	dkms_vfio_pci_ioctl_get_region_info
 #define _vfio_pci_alloc_device		dkms__vfio_pci_alloc_device
 #define vfio_pci_put_device		dkms_vfio_pci_put_device
+#define vfio_pci_core_request		dkms_vfio_pci_core_request
+#define vfio_pci_core_aer_err_detected	dkms_vfio_pci_core_aer_err_detected
+#define vfio_pci_core_err_handlers	dkms_vfio_pci_core_err_handlers
 
 /* A driver's callbacks: upstream vfio_device_ops members, 6.1+ signatures. */
 struct vfio_pci_core_ops {
@@ -61,9 +65,12 @@ struct vfio_pci_core_ops {
 	int (*get_region_info_caps)(struct vfio_device *vdev,
 				    struct vfio_region_info *info,
 				    struct vfio_info_cap *caps);
+	void (*request)(struct vfio_device *vdev, unsigned int count);
 };
 
 struct cfg_layout;
+struct eventfd_ctx;
+struct vfio_pci_irq_ctx;
 
 struct vfio_pci_core_device {
 	struct vfio_device vdev;	/* first: the vfio core allocates us */
@@ -81,14 +88,33 @@ struct vfio_pci_core_device {
 	bool bardirty;
 	bool reset_works;		/* a function reset succeeded at open */
 	struct pci_saved_state *pci_saved_state;
+	struct pci_saved_state *pm_saved_state;	/* across D3hot without No_Soft_Reset */
 
 	/* BAR access and the memory-enable protection of mappings. */
 	void __iomem *barmap[PCI_STD_NUM_BARS];
 	bool bar_mmappable[PCI_STD_NUM_BARS];
+	struct resource *subpage_reserved[PCI_STD_NUM_BARS];
 	int msix_bar;			/* -1: no MSI-X table */
 	u32 msix_offset, msix_size;
 	struct rw_semaphore memory_lock;
 	struct file *mmap_file;		/* owns the address space we zap */
+
+	/* VFIO_DEVICE_IOEVENTFD: eventfd-triggered BAR writes */
+	struct mutex ioeventfds_lock;
+	struct list_head ioeventfds;
+	unsigned int ioeventfds_nr;
+
+	/* Interrupts (vfio_pci_intrs.c); igate serializes their setup. */
+	struct mutex igate;
+	spinlock_t irqlock;		/* INTx mask state vs. its handler */
+	int irq_type;			/* VFIO_PCI_*_IRQ_INDEX; NUM_IRQS: none */
+	struct vfio_pci_irq_ctx *irq_ctx;	/* num_ctx vectors of irq_type */
+	int num_ctx;
+	bool pci_2_3;			/* INTx maskable with DisINTx */
+	bool virq_disabled;		/* the user's (virtual) INTx disable */
+	u8 msi_qmax;			/* log2 of the MSI vectors enabled */
+	struct eventfd_ctx __rcu *err_trigger;
+	struct eventfd_ctx __rcu *req_trigger;
 };
 
 static inline struct vfio_pci_core_device *
@@ -131,5 +157,11 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 				   struct vfio_region_info *info,
 				   struct vfio_info_cap *caps);
+
+/* Interrupt notifications: a driver's .request and pci_driver.err_handler. */
+void vfio_pci_core_request(struct vfio_device *core_vdev, unsigned int count);
+pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
+						pci_channel_state_t state);
+extern const struct pci_error_handlers vfio_pci_core_err_handlers;
 
 #endif

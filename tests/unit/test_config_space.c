@@ -196,6 +196,44 @@ static void test_perms(void)
 	CHECK("perm.merge", cfg_merge_read(0x12345678, 0xaabbccdd, 0x0000ffff) == 0x1234ccdd);
 }
 
+static void test_cap_perms(void)
+{
+	const struct cfg_perm *pm = &cfg_perms[CFG_PERM_PM];
+	const struct cfg_perm *exp = &cfg_perms[CFG_PERM_EXP];
+	const struct cfg_perm *aer = &cfg_perms[CFG_PERM_ECAP_ERR];
+
+	cfg_perms_init();
+	CHECK("perm.pm.state_trapped",
+	      !(cfg_chunk_mask(&pm->write[PCI_PM_CTRL], 2) & PCI_PM_CTRL_STATE_MASK));
+	CHECK("perm.pm.pme_virtual_readonly",
+	      (cfg_chunk_mask(&pm->virt[PCI_PM_CTRL], 2) & PCI_PM_CTRL_PME_ENABLE) &&
+	      !(cfg_chunk_mask(&pm->write[PCI_PM_CTRL], 2) & PCI_PM_CTRL_PME_ENABLE));
+	CHECK("perm.exp.phantom_readonly",
+	      !(cfg_chunk_mask(&exp->write[PCI_EXP_DEVCTL], 2) & PCI_EXP_DEVCTL_PHANTOM));
+	CHECK("perm.exp.flr_mps_mrrs_virtual",
+	      cfg_chunk_mask(&exp->virt[PCI_EXP_DEVCTL], 2) ==
+	      (PCI_EXP_DEVCTL_BCR_FLR | PCI_EXP_DEVCTL_PAYLOAD | PCI_EXP_DEVCTL_READRQ));
+	CHECK("perm.exp.ari_readonly",
+	      !(cfg_chunk_mask(&exp->write[PCI_EXP_DEVCTL2], 2) & PCI_EXP_DEVCTL2_ARI));
+	CHECK("perm.exp.link_readonly", cfg_chunk_mask(&exp->write[PCI_EXP_LNKCTL], 2) == 0);
+	CHECK("perm.aer.header_virtual", cfg_chunk_mask(&aer->virt[0], 4) == 0xffffffff);
+	CHECK("perm.aer.status_clearable",
+	      cfg_chunk_mask(&aer->write[PCI_ERR_UNCOR_STATUS], 4) & PCI_ERR_UNC_POISON_TLP);
+	CHECK("perm.aer.root_cmd_absent", aer->len == PCI_ERR_ROOT_COMMAND);
+	CHECK("perm.vndr.raw", cfg_perms[CFG_PERM_VNDR].raw_write &&
+	      cfg_perms[CFG_PERM_ECAP_VNDR].raw_write && !cfg_perms[CFG_PERM_CAP_RO].raw_write);
+
+	/* PME support and enable start hidden in the virtual copy. */
+	header();
+	cap(0x40, PCI_CAP_ID_PM, 0);
+	put16(0x40 + PCI_PM_PMC, 0xf803);
+	put16(0x40 + PCI_PM_CTRL, PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS);
+	cfg_layout_build(&l, 256, fake_read, NULL);
+	CHECK("walk.pm.pme_support_hidden", (l.vconfig[0x43] << 8 | l.vconfig[0x42]) == 0x0003);
+	CHECK("walk.pm.pme_enable_hidden", (l.vconfig[0x45] & 0x81) == 0);
+	CHECK("walk.pm.perm", l.perm[0x40] == CFG_PERM_PM);
+}
+
 static void test_chunks(void)
 {
 	header();
@@ -216,6 +254,7 @@ int main(void)
 	test_hostile_chains();
 	test_ext_caps();
 	test_perms();
+	test_cap_perms();
 	test_chunks();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
