@@ -203,7 +203,15 @@ static void check_softdeps(struct conf *cf, const struct modindex *mi)
 		for (int k = 0; k < 2; k++) {
 			const struct strv *deps = k ? &e->post : &e->pre;
 
-			for (size_t j = 0; j < deps->n && mi->have_dep; j++) {
+			/*
+			 * modules.softdep is the kernel's own: depmod writes it
+			 * from the modules' MODULE_SOFTDEP, which may name
+			 * modules of other architectures (vfio: post:
+			 * vfio_iommu_spapr_tce). kmod skips those silently and
+			 * the admin cannot change them: no warning.
+			 */
+			for (size_t j = 0; j < deps->n && mi->have_dep &&
+			     e->origin != O_MODULES; j++) {
 				char *n = modname_norm(deps->v[j]);
 
 				if (!module_exists(cf, mi, n))

@@ -176,6 +176,34 @@ int persist_read(const struct ctx *c, const char *bdf, char **file,
 	return 1;
 }
 
+/*
+ * Does module MOD use the kernel's vfio module, directly or through others
+ * (vfio_pci -> vfio; vfio_pci_dkms -> vfio_pci_core_dkms -> vfio)? Follows
+ * /sys/module/<FROM>/holders down from FROM = "vfio".
+ */
+static bool uses_module(const struct ctx *c, const char *mod, const char *from,
+			int depth)
+{
+	char *base = rpath(c, "/sys/module/");
+	char *p = xasprintf("%s%s/holders", base, from);
+	DIR *dir = opendir(p);
+	struct dirent *de;
+	bool found = false;
+
+	free(base);
+	free(p);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		found = !strcmp(de->d_name, mod) ||
+			(depth < 4 && uses_module(c, mod, de->d_name, depth + 1));
+	}
+	closedir(dir);
+	return found;
+}
+
 bool pcidev_load(struct pcidev *d, const struct ctx *c, const char *bdf)
 {
 	char *base = rpath(c, "/sys/bus/pci/devices/");
@@ -226,6 +254,19 @@ bool pcidev_load(struct pcidev *d, const struct ctx *c, const char *bdf)
 	link = xasprintf("%s/vfio-dev", dir);
 	d->vfio_dev = stat(link, &st) == 0 && S_ISDIR(st.st_mode);
 	free(link);
+	/* kernels before 6.1 have no vfio-dev: the driver's module tells */
+	if (!d->vfio_dev && d->driver) {
+		link = xasprintf("%s/driver/module", dir);
+		n = readlink(link, buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = '\0';
+			char *slash = strrchr(buf, '/');
+
+			d->vfio_dev = uses_module(c, slash ? slash + 1 : buf,
+						  "vfio", 0);
+		}
+		free(link);
+	}
 	free(dir);
 	if (persist_read(c, bdf, &d->persist_file, &d->persist_driver,
 			 &d->persist_module, &perr) <= 0) {

@@ -137,7 +137,8 @@ struct pcidev {
 	char *driver;		/* bound driver or NULL */
 	char *override;		/* driver_override or NULL */
 	bool has_override_file;
-	bool vfio_dev;
+	bool vfio_dev;		/* bound to a VFIO driver (vfio-dev, or before
+				 * 6.1 a driver module that uses vfio) */
 	char *persist_file;	/* persisted choice, if any */
 	char *persist_driver;
 	char *persist_module;

@@ -55,6 +55,26 @@ while IFS="$tab" read -r f n p; do
 	fi
 done </etc/harness/modules
 
+# --udev: coldplug as a distribution's initramfs does (initramfs-tools'
+# init-top/udev): udevd, "add" for every subsystem and device, settle. The
+# rules (80-drivers.rules: kmod load) then load the drivers.
+if [ -e /etc/harness/udev ]; then
+	say "starting systemd-udevd"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	if ! /usr/lib/systemd/systemd-udevd --daemon --resolve-names=never; then
+		res "HARNESS error systemd-udevd did not start"
+		finish
+	fi
+	udevadm trigger --type=subsystems --action=add ||
+		res "HARNESS error udevadm trigger --type=subsystems failed"
+	udevadm trigger --type=devices --action=add ||
+		res "HARNESS error udevadm trigger --type=devices failed"
+	if ! udevadm settle --timeout=120; then
+		res "HARNESS error udevadm settle timed out"
+	fi
+	say "udev settled in $(awk -v a="$t0" '{ printf "%.2f", $1 - a }' /proc/uptime) s"
+fi
+
 # One line in, one write out on each channel, so nothing tears a line.
 relay() {
 	while IFS= read -r line || [ -n "$line" ]; do
