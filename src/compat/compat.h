@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/vfio.h>
 
 #include "probes.h"
 
@@ -86,6 +87,16 @@ static inline void compat_vma_set_file(struct vm_area_struct *vma,
 #define COMPAT_DRIVER_MANAGED_DMA .driver_managed_dma = true,
 #else
 #define COMPAT_DRIVER_MANAGED_DMA
+#endif
+
+/*
+ * Low-power device features (uAPI of 6.0): older uAPI headers lack the
+ * numbers; the 5.10 glue still offers the features.
+ */
+#ifndef VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY
+#define VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY		3
+#define VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP	4
+#define VFIO_DEVICE_FEATURE_LOW_POWER_EXIT		5
 #endif
 
 #endif

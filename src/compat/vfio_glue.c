@@ -11,7 +11,10 @@
  *       open/last close, and the vfio core owns the allocation.
  * 7.2+: GET_REGION_INFO is answered only through get_region_info_caps.
  */
+#include <linux/file.h>
+#include <linux/iommu.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "../core/vfio_pci_priv.h"
 
@@ -50,21 +53,28 @@ static void glue_release(struct vfio_device *v)
 		vdev->ops->release(v);
 }
 #else
-/* 5.10 calls open/release for every file; count them ourselves. */
+/*
+ * 5.10 calls open/release for every file; count them ourselves. As the
+ * later vfio core does, first open and last close run under the reset
+ * set's lock, and the count still includes the closing file during close.
+ */
 static int glue_open_file(void *data)
 {
 	struct vfio_pci_core_device *vdev = to_core(data);
 	struct module *owner = vdev->pdev->dev.driver->owner;
+	struct mutex *set_lock = vfio_glue_set_lock(vdev);
 	int ret = 0;
 
 	if (!try_module_get(owner))
 		return -ENODEV;
+	mutex_lock(set_lock);
 	mutex_lock(&vdev->open_lock);
 	if (!vdev->open_count)
 		ret = glue_open_first(&vdev->vdev);
 	if (!ret)
 		vdev->open_count++;
 	mutex_unlock(&vdev->open_lock);
+	mutex_unlock(set_lock);
 	if (ret)
 		module_put(owner);
 	return ret;
@@ -74,11 +84,15 @@ static void glue_release_file(void *data)
 {
 	struct vfio_pci_core_device *vdev = to_core(data);
 	struct module *owner = vdev->pdev->dev.driver->owner;
+	struct mutex *set_lock = vfio_glue_set_lock(vdev);
 
+	mutex_lock(set_lock);
 	mutex_lock(&vdev->open_lock);
-	if (!--vdev->open_count)
+	if (vdev->open_count == 1)
 		glue_close_last(&vdev->vdev);
+	vdev->open_count--;
 	mutex_unlock(&vdev->open_lock);
+	mutex_unlock(set_lock);
 	module_put(owner);
 }
 #endif
@@ -99,10 +113,48 @@ static ssize_t glue_write(GLUE_ARG arg, const char __user *buf, size_t count,
 	return to_core(v)->ops->write(v, buf, count, ppos);
 }
 
+#ifdef HAVE_VFIO_OPS_DEVICE_FEATURE
+static int glue_device_feature(struct vfio_device *v, u32 flags,
+			       void __user *arg, size_t argsz)
+{
+	if (!to_core(v)->ops->device_feature)
+		return -ENOTTY;
+	return to_core(v)->ops->device_feature(v, flags, arg, argsz);
+}
+#else
+/* Before 5.18 the driver parses the VFIO_DEVICE_FEATURE header itself. */
+static long glue_feature_ioctl(struct vfio_device *v,
+			       struct vfio_device_feature __user *uarg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_feature, flags);
+	u32 all = VFIO_DEVICE_FEATURE_MASK | VFIO_DEVICE_FEATURE_GET |
+		  VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_PROBE;
+	struct vfio_device_feature feature;
+
+	if (copy_from_user(&feature, uarg, minsz))
+		return -EFAULT;
+	if (feature.argsz < minsz || feature.flags & ~all)
+		return -EINVAL;
+	/* GET and SET together only with PROBE */
+	if (!(feature.flags & VFIO_DEVICE_FEATURE_PROBE) &&
+	    (feature.flags & VFIO_DEVICE_FEATURE_SET) &&
+	    (feature.flags & VFIO_DEVICE_FEATURE_GET))
+		return -EINVAL;
+	if (!to_core(v)->ops->device_feature)
+		return -ENOTTY;
+	return to_core(v)->ops->device_feature(v, feature.flags, uarg->data,
+					       feature.argsz - minsz);
+}
+#endif
+
 static long glue_ioctl(GLUE_ARG arg, unsigned int cmd, unsigned long uarg)
 {
 	struct vfio_device *v = GLUE_VDEV(arg);
 
+#ifndef HAVE_VFIO_OPS_DEVICE_FEATURE
+	if (cmd == VFIO_DEVICE_FEATURE)
+		return glue_feature_ioctl(v, (void __user *)uarg);
+#endif
 	return to_core(v)->ops->ioctl(v, cmd, uarg);
 }
 
@@ -146,6 +198,9 @@ static const struct vfio_device_ops vfio_pci_dkms_glue_ops = {
 	.write = glue_write,
 	.ioctl = glue_ioctl,
 	.mmap = glue_mmap,
+#ifdef HAVE_VFIO_OPS_DEVICE_FEATURE
+	.device_feature = glue_device_feature,
+#endif
 	.request = glue_request,
 #ifdef HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
 	.get_region_info_caps = glue_get_region_info_caps,
@@ -199,3 +254,164 @@ void vfio_glue_unregister(struct vfio_pci_core_device *vdev)
 {
 	vfio_unregister_group_dev(&vdev->vdev);
 }
+
+/*
+ * Reset sets: the devices one slot or bus reset takes together. The caller
+ * chose the key (see vfio_pci_reset_set_join); NULL means a set of its own.
+ * 5.15+ has the vfio core's device sets, whose lock also serializes first
+ * open and last close; on older kernels we keep equivalent sets here.
+ */
+#ifdef HAVE_VFIO_ASSIGN_DEVICE_SET
+int vfio_glue_set_assign(struct vfio_pci_core_device *vdev, void *key)
+{
+	/* Without a key, registration gives the device a set of its own. */
+	return key ? vfio_assign_device_set(&vdev->vdev, key) : 0;
+}
+
+void vfio_glue_set_leave(struct vfio_pci_core_device *vdev)
+{
+	/* The vfio core drops the set with the device. */
+}
+
+struct mutex *vfio_glue_set_lock(struct vfio_pci_core_device *vdev)
+{
+	return &vdev->vdev.dev_set->lock;
+}
+
+/* Only our devices carry our keys, so every member is one of ours. */
+struct vfio_pci_core_device *
+vfio_glue_set_next(struct vfio_pci_core_device *vdev,
+		   struct vfio_pci_core_device *cur)
+{
+	struct list_head *head = &vdev->vdev.dev_set->device_list;
+	struct list_head *next = cur ? cur->vdev.dev_set_list.next : head->next;
+
+	if (next == head)
+		return NULL;
+	return to_core(list_entry(next, struct vfio_device, dev_set_list));
+}
+
+unsigned int vfio_glue_open_count(struct vfio_pci_core_device *vdev)
+{
+	return vdev->vdev.open_count;
+}
+
+int vfio_glue_group_file_check(struct file *file)
+{
+	return vfio_file_is_group(file) ? 0 : -EINVAL;
+}
+
+bool vfio_glue_group_file_has_dev(struct file *file,
+				  struct vfio_pci_core_device *vdev)
+{
+	return vfio_file_has_dev(file, &vdev->vdev);
+}
+#else
+struct glue_set {
+	void *key;
+	struct mutex lock;
+	struct list_head devices;
+	struct list_head node;
+};
+
+static LIST_HEAD(glue_sets);
+static DEFINE_MUTEX(glue_sets_lock);
+
+int vfio_glue_set_assign(struct vfio_pci_core_device *vdev, void *key)
+{
+	struct glue_set *set;
+
+	if (!key)
+		key = vdev;
+	mutex_lock(&glue_sets_lock);
+	list_for_each_entry(set, &glue_sets, node)
+		if (set->key == key)
+			goto found;
+	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	if (!set) {
+		mutex_unlock(&glue_sets_lock);
+		return -ENOMEM;
+	}
+	set->key = key;
+	mutex_init(&set->lock);
+	INIT_LIST_HEAD(&set->devices);
+	list_add(&set->node, &glue_sets);
+found:
+	mutex_lock(&set->lock);
+	list_add_tail(&vdev->compat_set_node, &set->devices);
+	mutex_unlock(&set->lock);
+	vdev->compat_set = set;
+	mutex_unlock(&glue_sets_lock);
+	return 0;
+}
+
+void vfio_glue_set_leave(struct vfio_pci_core_device *vdev)
+{
+	struct glue_set *set = vdev->compat_set;
+
+	if (!set)
+		return;
+	mutex_lock(&glue_sets_lock);
+	mutex_lock(&set->lock);
+	list_del(&vdev->compat_set_node);
+	mutex_unlock(&set->lock);
+	if (list_empty(&set->devices)) {
+		list_del(&set->node);
+		mutex_destroy(&set->lock);
+		kfree(set);
+	}
+	vdev->compat_set = NULL;
+	mutex_unlock(&glue_sets_lock);
+}
+
+struct mutex *vfio_glue_set_lock(struct vfio_pci_core_device *vdev)
+{
+	return &((struct glue_set *)vdev->compat_set)->lock;
+}
+
+struct vfio_pci_core_device *
+vfio_glue_set_next(struct vfio_pci_core_device *vdev,
+		   struct vfio_pci_core_device *cur)
+{
+	struct glue_set *set = vdev->compat_set;
+	struct list_head *next = cur ? cur->compat_set_node.next :
+				       set->devices.next;
+
+	if (next == &set->devices)
+		return NULL;
+	return list_entry(next, struct vfio_pci_core_device, compat_set_node);
+}
+
+unsigned int vfio_glue_open_count(struct vfio_pci_core_device *vdev)
+{
+	return vdev->open_count;
+}
+
+/* A vfio group file the user has attached to a container. */
+int vfio_glue_group_file_check(struct file *file)
+{
+	struct vfio_group *group = vfio_group_get_external_user(file);
+
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	vfio_group_put_external_user(group);
+	return 0;
+}
+
+bool vfio_glue_group_file_has_dev(struct file *file,
+				  struct vfio_pci_core_device *vdev)
+{
+	struct vfio_group *group = vfio_group_get_external_user(file);
+	struct iommu_group *iommu_group;
+	bool ret;
+
+	if (IS_ERR(group))
+		return false;
+	iommu_group = iommu_group_get(vdev->vdev.dev);
+	ret = iommu_group &&
+	      vfio_external_user_iommu_id(group) == iommu_group_id(iommu_group);
+	iommu_group_put(iommu_group);
+	vfio_group_put_external_user(group);
+	return ret;
+}
+#endif

@@ -114,8 +114,8 @@ bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
 	if (!vdev->cfg)
 		return false;
 	cmd = vget(&vdev->cfg->vconfig[PCI_COMMAND], 2);
-	/* A device in D3 does not decode, whatever the command register says. */
-	if (vfio_pci_state_is_d3(vdev->pdev->current_state))
+	/* A device in D3 or parked does not decode, whatever the command says. */
+	if (vfio_pci_state_is_d3(vdev->pdev->current_state) || vdev->low_power)
 		return false;
 	/* A VF's memory enable lives in its PF's SR-IOV capability. */
 	return vdev->pdev->is_virtfn || (cmd & PCI_COMMAND_MEMORY);

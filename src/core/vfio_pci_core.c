@@ -78,6 +78,7 @@ COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_release_dev, VFIO_PCI_DKMS);
 int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 {
 	struct pci_dev *pdev = vdev->pdev;
+	int ret;
 
 	/* Drivers must set drvdata to the core device (see the generic driver). */
 	if (WARN_ON(vdev != dev_get_drvdata(&pdev->dev)))
@@ -87,13 +88,20 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 			 pdev->hdr_type);
 		return -EINVAL;
 	}
-	return vfio_glue_register(vdev);
+	ret = vfio_pci_reset_set_join(vdev);
+	if (ret)
+		return ret;
+	ret = vfio_glue_register(vdev);
+	if (ret)
+		vfio_glue_set_leave(vdev);
+	return ret;
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_register_device, VFIO_PCI_DKMS);
 
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 {
 	vfio_glue_unregister(vdev);
+	vfio_glue_set_leave(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_unregister_device, VFIO_PCI_DKMS);
 
@@ -117,23 +125,19 @@ static void vfio_pci_find_msix(struct vfio_pci_core_device *vdev)
 }
 
 /*
- * Power state changes asked for by the user (PM capability) or by us.
- * Mappings are revoked before D3 (the device stops decoding); a device
- * that loses its state in D3hot (No_Soft_Reset clear) gets it back on the
- * way to D0, as the PCI spec requires software to do.
+ * Power state changes, with memory_lock held for writing (mappings already
+ * revoked when going to D3). A device that loses its state in D3hot
+ * (No_Soft_Reset clear) gets it back on the way to D0, as the PCI spec
+ * requires software to do; *restored says so, and the caller must then
+ * re-sync interrupt masking (vfio_pci_irqs_after_reset) once unlocked.
  */
-int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
-			     pci_power_t state)
+static int __vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+				      pci_power_t state, bool *restored)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	bool restore = false;
 	u16 pmcsr;
 	int ret;
-
-	if (vfio_pci_state_is_d3(state))
-		vfio_pci_zap_and_down_write_memory_lock(vdev);
-	else
-		down_write(&vdev->memory_lock);
 
 	if (pdev->pm_cap) {
 		pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &pmcsr);
@@ -151,18 +155,110 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 	}
 
 	ret = pci_set_power_state(pdev, state);
-	if (!ret && restore && vdev->pm_saved_state) {
+	*restored = !ret && restore && vdev->pm_saved_state;
+	if (*restored) {
 		pci_load_and_free_saved_state(pdev, &vdev->pm_saved_state);
 		pci_restore_state(pdev);
-	} else {
-		restore = false;
 	}
+	return ret;
+}
+
+/* Power state changes asked for by the user (PM capability) or by us. */
+int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
+			     pci_power_t state)
+{
+	bool restored;
+	int ret;
+
+	if (vfio_pci_state_is_d3(state))
+		vfio_pci_zap_and_down_write_memory_lock(vdev);
+	else
+		down_write(&vdev->memory_lock);
+	ret = __vfio_pci_set_power_state(vdev, state, &restored);
 	up_write(&vdev->memory_lock);
-	/* The device lost its state in D3hot: interrupt masking too. */
-	if (restore)
+	if (restored)
 		vfio_pci_irqs_after_reset(vdev);
 	return ret;
 }
+
+/*
+ * VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY/EXIT: the user parks an idle device.
+ * While parked, the BARs are off limits (-EIO, SIGBUS) even on a device
+ * without power management, as on the in-tree driver.
+ */
+static int vfio_pci_low_power_entry(struct vfio_pci_core_device *vdev)
+{
+	bool restored;
+
+	vfio_pci_zap_and_down_write_memory_lock(vdev);
+	if (vdev->low_power) {
+		up_write(&vdev->memory_lock);
+		return -EINVAL;
+	}
+	vdev->low_power = true;
+	__vfio_pci_set_power_state(vdev, PCI_D3hot, &restored);
+	up_write(&vdev->memory_lock);
+	return 0;
+}
+
+static void vfio_pci_low_power_exit(struct vfio_pci_core_device *vdev)
+{
+	bool restored = false;
+
+	down_write(&vdev->memory_lock);
+	if (vdev->low_power) {
+		__vfio_pci_set_power_state(vdev, PCI_D0, &restored);
+		vdev->low_power = false;
+	}
+	up_write(&vdev->memory_lock);
+	if (restored)
+		vfio_pci_irqs_after_reset(vdev);
+}
+
+/*
+ * The feature-argument rules of the vfio core: PROBE answers 0 for a
+ * supported operation, otherwise exactly one supported GET/SET with at
+ * least @minsz bytes of payload; 1 means "go ahead".
+ */
+static int vfio_pci_check_feature(u32 flags, size_t argsz, u32 supported,
+				  size_t minsz)
+{
+	if ((flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)) & ~supported)
+		return -EINVAL;
+	if (flags & VFIO_DEVICE_FEATURE_PROBE)
+		return 0;
+	if (!(flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)))
+		return -EINVAL;
+	return argsz < minsz ? -EINVAL : 1;
+}
+
+/* VFIO_DEVICE_FEATURE, after the vfio core (or our 5.10 glue) checked the header. */
+int vfio_pci_core_ioctl_feature(struct vfio_device *core_vdev, u32 flags,
+				void __user *arg, size_t argsz)
+{
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+	int ret;
+
+	switch (flags & VFIO_DEVICE_FEATURE_MASK) {
+	case VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY:
+		ret = vfio_pci_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET, 0);
+		return ret != 1 ? ret : vfio_pci_low_power_entry(vdev);
+	case VFIO_DEVICE_FEATURE_LOW_POWER_EXIT:
+		ret = vfio_pci_check_feature(flags, argsz, VFIO_DEVICE_FEATURE_SET, 0);
+		if (ret != 1)
+			return ret;
+		vfio_pci_low_power_exit(vdev);
+		return 0;
+	default:
+		/*
+		 * PCI_VF_TOKEN exists only for SR-IOV physical functions,
+		 * which this version does not drive; wake-up on PME needs
+		 * PME, which the user never gets (see the PM capability).
+		 */
+		return -ENOTTY;
+	}
+}
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_ioctl_feature, VFIO_PCI_DKMS);
 
 int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 {
@@ -282,6 +378,7 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	up_write(&vdev->memory_lock);
 
 	/* The user may have left it in D3: the host gets it back in D0. */
+	vfio_pci_low_power_exit(vdev);
 	vfio_pci_set_power_state(vdev, PCI_D0);
 	kfree(vdev->pm_saved_state);
 	vdev->pm_saved_state = NULL;
@@ -308,6 +405,7 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	 */
 	if (vdev->reset_works && pci_try_reset_function(pdev))
 		pci_dbg(pdev, "could not reset the device after its last close\n");
+	vfio_pci_set_try_reset(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_disable, VFIO_PCI_DKMS);
 
@@ -613,6 +711,8 @@ long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 		return vfio_pci_ioctl_ioeventfd(vdev, uarg);
 	case VFIO_DEVICE_GET_PCI_HOT_RESET_INFO:
 		return vfio_pci_ioctl_hot_reset_info(vdev, uarg);
+	case VFIO_DEVICE_PCI_HOT_RESET:
+		return vfio_pci_ioctl_pci_hot_reset(vdev, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -739,7 +739,8 @@ void vfio_pci_irqs_uninit(struct vfio_pci_core_device *vdev)
 void vfio_pci_irqs_open(struct vfio_pci_core_device *vdev)
 {
 	mutex_lock(&vdev->igate);
-	vdev->pci_2_3 = pci_intx_mask_supported(vdev->pdev);
+	/* nointxmask: the driver asked for the exclusive, unshared INTx path. */
+	vdev->pci_2_3 = !vdev->nointxmask && pci_intx_mask_supported(vdev->pdev);
 	/* Follow the INTx disable bit the user reads. */
 	vdev->virq_disabled = vdev->cfg &&
 		(vdev->cfg->vconfig[PCI_COMMAND + 1] & (PCI_COMMAND_INTX_DISABLE >> 8));

@@ -64,5 +64,21 @@ vfio_glue_alloc(size_t size, struct device *dev);
 void vfio_glue_put(struct vfio_pci_core_device *vdev);
 int vfio_glue_register(struct vfio_pci_core_device *vdev);
 void vfio_glue_unregister(struct vfio_pci_core_device *vdev);
+int vfio_glue_set_assign(struct vfio_pci_core_device *vdev, void *key);
+void vfio_glue_set_leave(struct vfio_pci_core_device *vdev);
+struct mutex *vfio_glue_set_lock(struct vfio_pci_core_device *vdev);
+struct vfio_pci_core_device *
+vfio_glue_set_next(struct vfio_pci_core_device *vdev,
+		   struct vfio_pci_core_device *cur);
+unsigned int vfio_glue_open_count(struct vfio_pci_core_device *vdev);
+int vfio_glue_group_file_check(struct file *file);
+bool vfio_glue_group_file_has_dev(struct file *file,
+				  struct vfio_pci_core_device *vdev);
+
+/* vfio_pci_reset.c: slot/bus reset sets and VFIO_DEVICE_PCI_HOT_RESET */
+int vfio_pci_reset_set_join(struct vfio_pci_core_device *vdev);
+int vfio_pci_ioctl_pci_hot_reset(struct vfio_pci_core_device *vdev,
+				 struct vfio_pci_hot_reset __user *arg);
+void vfio_pci_set_try_reset(struct vfio_pci_core_device *vdev);
 
 #endif

@@ -25,10 +25,15 @@ static const struct vfio_pci_core_ops vfio_pci_dkms_ops = {
 	.read = vfio_pci_core_read,
 	.write = vfio_pci_core_write,
 	.ioctl = vfio_pci_core_ioctl,
+	.device_feature = vfio_pci_core_ioctl_feature,
 	.mmap = vfio_pci_core_mmap,
 	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
 	.request = vfio_pci_core_request,
 };
+
+static bool nointxmask;
+module_param(nointxmask, bool, 0644);
+MODULE_PARM_DESC(nointxmask, "Disable support for PCI 2.3 style INTx masking. If this resolves problems for specific devices, report lspci -vvvxxx to linux-pci@vger.kernel.org so the device can be fixed automatically via the broken_intx_masking flag.");
 
 static bool disable_denylist;
 module_param(disable_denylist, bool, 0444);
@@ -75,6 +80,7 @@ static int vfio_pci_dkms_probe(struct pci_dev *pdev,
 	if (IS_ERR(vdev))
 		return PTR_ERR(vdev);
 
+	vdev->nointxmask = nointxmask;
 	dev_set_drvdata(&pdev->dev, vdev);
 	ret = vfio_pci_core_register_device(vdev);
 	if (ret) {

@@ -38,6 +38,7 @@
 #define vfio_pci_core_open_device	dkms_vfio_pci_core_open_device
 #define vfio_pci_core_close_device	dkms_vfio_pci_core_close_device
 #define vfio_pci_core_ioctl		dkms_vfio_pci_core_ioctl
+#define vfio_pci_core_ioctl_feature	dkms_vfio_pci_core_ioctl_feature
 #define vfio_pci_core_read		dkms_vfio_pci_core_read
 #define vfio_pci_core_write		dkms_vfio_pci_core_write
 #define vfio_pci_core_mmap		dkms_vfio_pci_core_mmap
@@ -61,6 +62,8 @@ struct vfio_pci_core_ops {
 			 size_t count, loff_t *ppos);
 	long (*ioctl)(struct vfio_device *vdev, unsigned int cmd,
 		      unsigned long arg);
+	int (*device_feature)(struct vfio_device *vdev, u32 flags,
+			      void __user *arg, size_t argsz);
 	int (*mmap)(struct vfio_device *vdev, struct vm_area_struct *vma);
 	int (*get_region_info_caps)(struct vfio_device *vdev,
 				    struct vfio_region_info *info,
@@ -82,13 +85,20 @@ struct vfio_pci_core_device {
 	unsigned int open_count;
 	bool initialized;
 
+	/* Bus/slot reset (vfio_pci_reset.c) */
+	bool needs_reset;		/* left without a function reset */
+	void *compat_set;		/* 5.10: our own reset set (vfio_glue.c) */
+	struct list_head compat_set_node;
+
 	/* Config space: layout, virtual copy and BAR sizing state. */
 	struct cfg_layout *cfg;
 	u32 rbar[7];			/* BAR values to restore after a reset */
 	bool bardirty;
 	bool reset_works;		/* a function reset succeeded at open */
+	bool nointxmask;		/* set by the driver: never use DisINTx masking */
 	struct pci_saved_state *pci_saved_state;
 	struct pci_saved_state *pm_saved_state;	/* across D3hot without No_Soft_Reset */
+	bool low_power;			/* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY */
 
 	/* BAR access and the memory-enable protection of mappings. */
 	void __iomem *barmap[PCI_STD_NUM_BARS];
@@ -148,6 +158,8 @@ int vfio_pci_core_open_device(struct vfio_device *core_vdev);
 void vfio_pci_core_close_device(struct vfio_device *core_vdev);
 long vfio_pci_core_ioctl(struct vfio_device *core_vdev, unsigned int cmd,
 			 unsigned long arg);
+int vfio_pci_core_ioctl_feature(struct vfio_device *core_vdev, u32 flags,
+				void __user *arg, size_t argsz);
 ssize_t vfio_pci_core_read(struct vfio_device *core_vdev, char __user *buf,
 			   size_t count, loff_t *ppos);
 ssize_t vfio_pci_core_write(struct vfio_device *core_vdev,

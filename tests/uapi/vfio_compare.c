@@ -1125,6 +1125,103 @@ out:
 		close(fb);
 }
 
+/* -------------------------------------------------- device features --- */
+
+#ifndef VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY
+#define VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY 3
+#define VFIO_DEVICE_FEATURE_LOW_POWER_EXIT 5
+#endif
+
+static int feature(struct dev *d, uint32_t flags, uint32_t argsz)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		uint8_t data[16];
+	} f = { .hdr = { .argsz = argsz, .flags = flags } };
+
+	return ioctl(d->fd, VFIO_DEVICE_FEATURE, &f) ? errno : 0;
+}
+
+static void feature_both(const char *name, struct dev *a, struct dev *b, uint32_t flags,
+			 uint32_t argsz)
+{
+	cmp_err(name, feature(a, flags, argsz), feature(b, flags, argsz));
+}
+
+static void compare_features(struct dev *a, struct dev *b)
+{
+	const uint32_t hdr = sizeof(struct vfio_device_feature);
+	const uint32_t probe_set = VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET;
+	const uint32_t set = VFIO_DEVICE_FEATURE_SET;
+	bool lp_a, lp_b, mem = !bar0_is_io(a);
+	uint32_t va, vb;
+	int ea, eb;
+
+	feature_both("feature.short_argsz", a, b, probe_set | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, 4);
+	feature_both("feature.unknown_flag", a, b, probe_set | 0x100000, hdr);
+	feature_both("feature.get_and_set", a, b,
+		     VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET | 0x3ff, hdr);
+	feature_both("feature.unknown_feature", a, b, probe_set | 0x3ff, hdr);
+	feature_both("feature.vf_token.not_a_pf", a, b,
+		     probe_set | VFIO_DEVICE_FEATURE_PCI_VF_TOKEN, hdr);
+
+	/* Low power: where the in-tree driver of this kernel has it at all. */
+	ea = feature(a, probe_set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr);
+	eb = feature(b, probe_set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr);
+	result(!eb, "feature.low_power.probe.ours", "B: %s", eb ? strerror(eb) : "ok");
+	if (ea) {
+		note("documented difference: low power: in-tree answers %s (kernel without the feature)",
+		     strerror(ea));
+	}
+	lp_a = !ea;
+	lp_b = !eb;
+	feature_both("feature.low_power.get_refused", lp_a ? a : b, b,
+		     VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr);
+	if (!lp_b)
+		return;
+	check_memory_bit("feature.low_power.memory_enable", a, b, true);
+	ea = lp_a ? feature(a, set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr) : 0;
+	eb = feature(b, set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr);
+	result(!ea && !eb, "feature.low_power.entry", "A: %s, B: %s",
+	       ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
+	if (mem) {
+		eb = bar_read32(b, 0, 0, &vb);
+		result(eb == EIO, "feature.low_power.bar_blocked", "B: %s",
+		       eb ? strerror(eb) : "read succeeded");
+		/*
+		 * Documented difference (docs/differences.md): the in-tree
+		 * driver lets read/write through while a device without power
+		 * management still decodes; ours refuses them as it refuses
+		 * the mmap.
+		 */
+		if (lp_a) {
+			ea = bar_read32(a, 0, 0, &va);
+			if (ea != eb)
+				note("documented difference: BAR read in low power: in-tree %s, ours %s",
+				     ea ? strerror(ea) : "ok", strerror(eb));
+		}
+	}
+	ea = lp_a ? feature(a, set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr) : EINVAL;
+	eb = feature(b, set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr);
+	result(eb == EINVAL && ea == eb, "feature.low_power.entry_twice", "A: %s, B: %s",
+	       ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
+	ea = lp_a ? feature(a, set | VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, hdr) : 0;
+	eb = feature(b, set | VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, hdr);
+	result(!ea && !eb, "feature.low_power.exit", "A: %s, B: %s",
+	       ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
+	if (mem) {
+		ea = bar_read32(a, 0, 0, &va);
+		eb = bar_read32(b, 0, 0, &vb);
+		result(!ea && !eb && va == vb, "feature.low_power.bar_back",
+		       "A: %s 0x%08x, B: %s 0x%08x", ea ? strerror(ea) : "ok", va,
+		       eb ? strerror(eb) : "ok", vb);
+	}
+	ea = lp_a ? feature(a, set | VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, hdr) : 0;
+	eb = feature(b, set | VFIO_DEVICE_FEATURE_LOW_POWER_EXIT, hdr);
+	result(!ea && !eb, "feature.low_power.exit_twice", "A: %s, B: %s",
+	       ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
+}
+
 /* ------------------------------------------------------------- ROM ---- */
 
 /* Two devices of one model carry the same option ROM: compare it whole. */
@@ -1269,6 +1366,7 @@ int main(int argc, char **argv)
 
 	check_bar0(&a, &b, edu);
 	compare_rom(&a, &b);
+	compare_features(&a, &b);
 	if (edu)
 		compare_ioeventfd(&a, &b);
 	if (write_sweep)
