@@ -433,6 +433,8 @@ static int hot_reset_info(struct dev *d, struct vfio_pci_hot_reset_info **out)
 	uint32_t sz = sizeof(*info) + 8 * sizeof(struct vfio_pci_dependent_device);
 
 	info = calloc(1, sz);
+	if (!info)
+		return ENOMEM;
 	info->argsz = sz;
 	if (ioctl(d->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, info)) {
 		free(info);
