@@ -9,15 +9,19 @@
 #   make unit                                    the userspace unit tests only
 #   make tools                                   the vfio-variant CLI (src/tools)
 #   make steering                                its tests on fixture trees
+#   make deb / make rpm                          packages, in build/packages
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PROBES := src/compat/generated/probes.h
 
-.PHONY: all modules probes install clean check demo unit tools steering
+.PHONY: all modules probes install clean check demo unit tools steering deb rpm
 
 all: modules
 
+# check-kernel refuses, with the reason, a kernel we cannot support (older
+# than 5.10, or without the kernel's vfio core) before anything is built.
 probes:
+	@sh src/compat/check-kernel $(KDIR)
 	@src/compat/run-probes $(KDIR) $(PROBES)
 
 modules: probes
@@ -28,7 +32,7 @@ install: modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
-	$(MAKE) -C src/tools clean
+	[ ! -d src/tools ] || $(MAKE) -C src/tools clean
 	rm -rf src/compat/generated tests/unit/build tests/steering/build
 
 tools:
@@ -45,3 +49,9 @@ check:
 
 demo:
 	tests/demo
+
+deb:
+	packaging/mkdeb
+
+rpm:
+	packaging/mkrpm
