@@ -610,7 +610,7 @@ static bool compare_config(struct dev *a, struct dev *b, const char *when, bool 
 
 /*
  * Size BAR i through config space as a guest does: write all ones, read the
- * mask back, restore. Returns the BAR size implied (0 for an unimplemented
+ * mask back, restore. Returns the BAR size implied (0 for an absent
  * BAR) or sets *err. *is64 is set for a 64-bit memory BAR.
  */
 static uint64_t size_bar(const struct dev *d, unsigned int i, bool *is64, uint32_t mask_out[2],
@@ -683,7 +683,7 @@ static void compare_bar_sizing(struct dev *a, struct dev *b)
 		result(ma[0] == mb[0] && ma[1] == mb[1], name,
 		       "A=0x%08x:%08x B=0x%08x:%08x", ma[1], ma[0], mb[1], mb[0]);
 		if (!ra || !rb || (!ra->size && !rb->size && !sa && !sb))
-			goto next;	/* unimplemented BAR: the mask check says it all */
+			goto next;	/* absent BAR: the mask check says it all */
 		snprintf(name, sizeof(name), "bar%u.sizing.matches_region_size", i);
 		result(sa == ra->size && sb == rb->size, name,
 		       "A sized 0x%" PRIx64 " region 0x%llx, B sized 0x%" PRIx64 " region 0x%llx",
