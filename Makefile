@@ -6,6 +6,7 @@
 #   make install                                 install them (updates/dkms)
 #   make check                                   every test (see README)
 #   make demo                                    boot a kernel and show a device claimed
+#   make bench                                   uAPI path costs, ours vs in-tree, and build cost
 #   make unit                                    the userspace unit tests only
 #   make tools                                   the vfio-variant CLI (src/tools)
 #   make steering                                its tests on fixture trees
@@ -14,7 +15,7 @@
 KDIR ?= /lib/modules/$(shell uname -r)/build
 PROBES := src/compat/generated/probes.h
 
-.PHONY: all modules probes install clean check demo unit tools steering deb rpm
+.PHONY: all modules probes install clean check demo bench unit tools steering deb rpm
 
 all: modules
 
@@ -49,6 +50,9 @@ check:
 
 demo:
 	tests/demo
+
+bench:
+	tests/bench/run
 
 deb:
 	packaging/mkdeb
