@@ -91,9 +91,13 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	ret = vfio_pci_reset_set_join(vdev);
 	if (ret)
 		return ret;
+	/* Idle until opened; before registering, so no user can race it. */
+	vfio_pci_idle(vdev);
 	ret = vfio_glue_register(vdev);
-	if (ret)
+	if (ret) {
+		vfio_pci_wake(vdev);
 		vfio_glue_set_leave(vdev);
+	}
 	return ret;
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_register_device, VFIO_PCI_DKMS);
@@ -101,6 +105,8 @@ COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_register_device, VFIO_PCI_DKMS);
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 {
 	vfio_glue_unregister(vdev);
+	/* The next driver gets the device in D0. */
+	vfio_pci_wake(vdev);
 	vfio_glue_set_leave(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_unregister_device, VFIO_PCI_DKMS);
@@ -179,6 +185,37 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 	if (restored)
 		vfio_pci_irqs_after_reset(vdev);
 	return ret;
+}
+
+/*
+ * Idle D3: a device no user has open waits in D3hot, as on the in-tree
+ * driver, unless its driver set disable_idle_d3. Open wakes it (through
+ * vfio_pci_core_enable), the last close puts it back, unregistering wakes
+ * it for the next driver. Resets that take an idle device wake it first.
+ */
+void vfio_pci_idle(struct vfio_pci_core_device *vdev)
+{
+	if (vdev->disable_idle_d3)
+		return;
+	/*
+	 * After a driver's removal some kernels (5.10) leave the power state
+	 * unknown, from which the PCI core allows only a move to D0.
+	 */
+	if (vdev->pdev->current_state == PCI_UNKNOWN)
+		pci_set_power_state(vdev->pdev, PCI_D0);
+	vfio_pci_set_power_state(vdev, PCI_D3hot);
+}
+
+/* Back to D0 without touching interrupt state: the device is not open. */
+void vfio_pci_wake(struct vfio_pci_core_device *vdev)
+{
+	bool restored;
+
+	down_write(&vdev->memory_lock);
+	__vfio_pci_set_power_state(vdev, PCI_D0, &restored);
+	kfree(vdev->pm_saved_state);
+	vdev->pm_saved_state = NULL;
+	up_write(&vdev->memory_lock);
 }
 
 /*
@@ -265,10 +302,10 @@ int vfio_pci_core_enable(struct vfio_pci_core_device *vdev)
 	struct pci_dev *pdev = vdev->pdev;
 	int ret;
 
-	pci_set_power_state(pdev, PCI_D0);
+	vfio_pci_wake(vdev);
 	ret = pci_enable_device(pdev);
 	if (ret)
-		return ret;
+		goto out_idle;
 
 	/*
 	 * Give the user a clean device, and learn whether it can be reset at
@@ -300,6 +337,8 @@ out_disable_device:
 	vdev->pci_saved_state = NULL;
 out_disable_device_only:
 	pci_disable_device(pdev);
+out_idle:
+	vfio_pci_idle(vdev);
 	return ret;
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_enable, VFIO_PCI_DKMS);
@@ -406,6 +445,7 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	if (vdev->reset_works && pci_try_reset_function(pdev))
 		pci_dbg(pdev, "could not reset the device after its last close\n");
 	vfio_pci_set_try_reset(vdev);
+	vfio_pci_idle(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_disable, VFIO_PCI_DKMS);
 

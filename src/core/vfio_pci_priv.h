@@ -24,6 +24,8 @@ static inline bool vfio_pci_state_is_d3(pci_power_t state)
 }
 
 /* vfio_pci_core.c */
+void vfio_pci_idle(struct vfio_pci_core_device *vdev);
+void vfio_pci_wake(struct vfio_pci_core_device *vdev);
 int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 			     pci_power_t state);
 

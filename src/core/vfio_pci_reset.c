@@ -125,13 +125,16 @@ static int set_hot_reset(struct vfio_pci_core_device *vdev,
 		}
 	}
 	/*
-	 * A device its user put in D3 comes back to D0 through us, so its
-	 * saved state is restored, rather than behind our back in the reset.
+	 * A device in D3 (its user put it there, or idle because only its
+	 * group is held) comes back to D0 through us, so its saved state is
+	 * restored, rather than behind our back in the reset.
 	 */
 	cur = NULL;
 	while ((cur = vfio_glue_set_next(vdev, cur)))
 		if (vfio_glue_open_count(cur))
 			vfio_pci_set_power_state(cur, PCI_D0);
+		else
+			vfio_pci_wake(cur);
 	cur = NULL;
 	while ((cur = vfio_glue_set_next(vdev, cur))) {
 		if (!down_write_trylock(&cur->memory_lock)) {
@@ -150,12 +153,13 @@ static int set_hot_reset(struct vfio_pci_core_device *vdev,
 		if (cur == locked)
 			break;
 	}
-	if (!ret) {
-		/* The reset cleared interrupt state; memory_lock is dropped. */
-		cur = NULL;
-		while ((cur = vfio_glue_set_next(vdev, cur)))
+	/* The reset cleared interrupt state; memory_lock is dropped. */
+	cur = NULL;
+	while ((cur = vfio_glue_set_next(vdev, cur)))
+		if (!vfio_glue_open_count(cur))
+			vfio_pci_idle(cur);
+		else if (!ret)
 			vfio_pci_irqs_after_reset(cur);
-	}
 out_unlock:
 	mutex_unlock(set_lock);
 	return ret;
@@ -225,6 +229,7 @@ void vfio_pci_set_try_reset(struct vfio_pci_core_device *vdev)
 	struct vfio_pci_core_device *cur = NULL;
 	struct reset_walk w = { .vdev = vdev };
 	bool needed = false;
+	int ret;
 
 	if (!vdev->reset_works)
 		vdev->needs_reset = true;
@@ -239,11 +244,19 @@ void vfio_pci_set_try_reset(struct vfio_pci_core_device *vdev)
 	pci_walk_bus(vdev->pdev->bus, reset_walk_one, &w);
 	if (w.foreign)
 		return;
-	if (pci_reset_bus(vdev->pdev)) {
-		pci_dbg(vdev->pdev, "bus reset after the last close failed\n");
-		return;
-	}
+	/* The others are idle: in D0 for the reset, back to idle after it. */
 	cur = NULL;
 	while ((cur = vfio_glue_set_next(vdev, cur)))
-		cur->needs_reset = false;
+		if (cur != vdev)
+			vfio_pci_wake(cur);
+	ret = pci_reset_bus(vdev->pdev);
+	cur = NULL;
+	while ((cur = vfio_glue_set_next(vdev, cur))) {
+		if (!ret)
+			cur->needs_reset = false;
+		if (cur != vdev)
+			vfio_pci_idle(cur);
+	}
+	if (ret)
+		pci_dbg(vdev->pdev, "bus reset after the last close failed\n");
 }

@@ -35,6 +35,10 @@ static bool nointxmask;
 module_param(nointxmask, bool, 0644);
 MODULE_PARM_DESC(nointxmask, "Disable support for PCI 2.3 style INTx masking. If this resolves problems for specific devices, report lspci -vvvxxx to linux-pci@vger.kernel.org so the device can be fixed automatically via the broken_intx_masking flag.");
 
+static bool disable_idle_d3;
+module_param(disable_idle_d3, bool, 0644);
+MODULE_PARM_DESC(disable_idle_d3, "Disable using the PCI D3 low power state for idle, unused devices");
+
 static bool disable_denylist;
 module_param(disable_denylist, bool, 0444);
 MODULE_PARM_DESC(disable_denylist, "Disable use of device denylist. Disabling the denylist allows binding to devices with known errata that may lead to exploitable stability or security issues when accessed by untrusted users.");
@@ -81,6 +85,7 @@ static int vfio_pci_dkms_probe(struct pci_dev *pdev,
 		return PTR_ERR(vdev);
 
 	vdev->nointxmask = nointxmask;
+	vdev->disable_idle_d3 = disable_idle_d3;
 	dev_set_drvdata(&pdev->dev, vdev);
 	ret = vfio_pci_core_register_device(vdev);
 	if (ret) {

@@ -96,6 +96,7 @@ struct vfio_pci_core_device {
 	bool bardirty;
 	bool reset_works;		/* a function reset succeeded at open */
 	bool nointxmask;		/* set by the driver: never use DisINTx masking */
+	bool disable_idle_d3;		/* set by the driver: keep an unused device in D0 */
 	struct pci_saved_state *pci_saved_state;
 	struct pci_saved_state *pm_saved_state;	/* across D3hot without No_Soft_Reset */
 	bool low_power;			/* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY */
