@@ -27,6 +27,31 @@ static inline void compat_eventfd_signal(struct eventfd_ctx *ctx)
 #endif
 }
 
+/*
+ * 6.2: MSI-X vectors added one at a time while MSI-X is on, where the
+ * interrupt domain can. Returns the new Linux irq or a negative errno.
+ */
+static inline bool compat_msix_can_alloc_dyn(struct pci_dev *pdev)
+{
+#ifdef HAVE_PCI_MSIX_ALLOC_DYN
+	return pci_msix_can_alloc_dyn(pdev);
+#else
+	return false;
+#endif
+}
+
+static inline int compat_msix_alloc_irq_at(struct pci_dev *pdev,
+					   unsigned int index)
+{
+#ifdef HAVE_PCI_MSIX_ALLOC_DYN
+	struct msi_map map = pci_msix_alloc_irq_at(pdev, index, NULL);
+
+	return map.index < 0 ? map.index : map.virq;
+#else
+	return -EOPNOTSUPP;
+#endif
+}
+
 /* 6.3 made vma->vm_flags read-only behind vm_flags_set(). */
 static inline void compat_vm_flags_set(struct vm_area_struct *vma,
 				       unsigned long flags)

@@ -590,7 +590,8 @@ static int vfio_pci_ioctl_get_irq_info(struct vfio_pci_core_device *vdev,
 	info.count = vfio_pci_irq_count(vdev, info.index);
 	if (info.index == VFIO_PCI_INTX_IRQ_INDEX)
 		info.flags |= VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
-	else
+	else if (info.index != VFIO_PCI_MSIX_IRQ_INDEX ||
+		 !vfio_pci_msix_dynamic(vdev))
 		info.flags |= VFIO_IRQ_INFO_NORESIZE;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }

@@ -316,22 +316,38 @@ static irqreturn_t vfio_msihandler(int irq, void *arg)
 }
 
 /*
- * Allocate all @nvec vectors now: we report NORESIZE, so the set is fixed
- * until MSI is disabled. Returns 0, a negative errno, or the number of
- * vectors the device could have, if fewer than asked (as upstream does).
+ * Whether MSI-X vectors past those enabled can be added later (GET_IRQ_INFO
+ * then leaves out NORESIZE): where the kernel and the interrupt domain can
+ * allocate them one at a time.
+ */
+bool vfio_pci_msix_dynamic(struct vfio_pci_core_device *vdev)
+{
+	return vdev->pdev->msix_cap && compat_msix_can_alloc_dyn(vdev->pdev);
+}
+
+/*
+ * Allocate @nvec vectors now. Without dynamic MSI-X (NORESIZE) the set is
+ * fixed until MSI is disabled; with it, a context exists for every entry of
+ * the table and a vector past the first @nvec gets its interrupt when the
+ * user first attaches an eventfd to it. Returns 0, a negative errno, or the
+ * number of vectors the device could have, if fewer than asked (as
+ * upstream does).
  */
 static int vfio_msi_enable(struct vfio_pci_core_device *vdev, int nvec,
 			   bool msix)
 {
 	struct pci_dev *pdev = vdev->pdev;
 	struct vfio_pci_irq_ctx *ctx;
+	int nctx = nvec;
 	u16 cmd;
 	int ret;
 
 	if (!is_irq_none(vdev))
 		return -EINVAL;
 
-	ctx = kcalloc(nvec, sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (msix && vfio_pci_msix_dynamic(vdev))
+		nctx = max(nvec, pci_msix_vec_count(pdev));
+	ctx = kcalloc(nctx, sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 
@@ -346,7 +362,7 @@ static int vfio_msi_enable(struct vfio_pci_core_device *vdev, int nvec,
 	}
 
 	vdev->irq_ctx = ctx;
-	vdev->num_ctx = nvec;
+	vdev->num_ctx = nctx;
 	vdev->irq_type = msix ? VFIO_PCI_MSIX_IRQ_INDEX : VFIO_PCI_MSI_IRQ_INDEX;
 	/* The queue size the user may program: log2 of the vectors enabled. */
 	if (!msix)
@@ -366,7 +382,15 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_core_device *vdev,
 	u16 cmd;
 
 	irq = pci_irq_vector(pdev, vector);
-	if (irq < 0)
+	if (irq < 0 && msix && vfio_pci_msix_dynamic(vdev)) {
+		/* A vector never used yet: nothing to detach, else add it. */
+		if (fd < 0)
+			return 0;
+		cmd = irq_memory_lock_and_enable(vdev);
+		irq = compat_msix_alloc_irq_at(pdev, vector);
+		irq_memory_unlock_and_restore(vdev, cmd);
+	}
+	if (irq <= 0)
 		return -EINVAL;
 
 	if (ctx->trigger) {

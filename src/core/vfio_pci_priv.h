@@ -42,6 +42,7 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 			  size_t count, loff_t *ppos);
 
 /* vfio_pci_intrs.c */
+bool vfio_pci_msix_dynamic(struct vfio_pci_core_device *vdev);
 int vfio_pci_ioctl_set_irqs(struct vfio_pci_core_device *vdev,
 			    struct vfio_irq_set __user *arg);
 void vfio_pci_irqs_init(struct vfio_pci_core_device *vdev);

@@ -410,20 +410,7 @@ static void compare_irq_infos(struct dev *a, struct dev *b)
 		if (ea || eb)
 			continue;
 		snprintf(name, sizeof(name), "irq_info.%s.flags", r);
-		/*
-		 * Documented difference (docs/differences.md): from 6.12 the
-		 * in-tree driver grows MSI-X on demand (no NORESIZE); ours
-		 * enables a fixed block and says so.
-		 */
-		if (i == VFIO_PCI_MSIX_IRQ_INDEX && ia.count &&
-		    (ia.flags | VFIO_IRQ_INFO_NORESIZE) == ib.flags &&
-		    !(ia.flags & VFIO_IRQ_INFO_NORESIZE)) {
-			result(true, name, NULL);
-			note("documented difference: irq_info.msix.flags: in-tree 0x%x (dynamic), ours 0x%x",
-			     ia.flags, ib.flags);
-		} else {
-			cmp_u64(name, ia.flags, ib.flags);
-		}
+		cmp_u64(name, ia.flags, ib.flags);
 		snprintf(name, sizeof(name), "irq_info.%s.count", r);
 		cmp_u64(name, ia.count, ib.count);
 		note("irq %s: A flags 0x%x count %u", r, ia.flags, ia.count);
