@@ -52,6 +52,51 @@ static inline int compat_msix_alloc_irq_at(struct pci_dev *pdev,
 #endif
 }
 
+/*
+ * irq bypass (KVM posted interrupts) for an MSI/MSI-X vector whose eventfd
+ * is @trigger: registered with the producer's token before 6.17, with the
+ * eventfd as an argument from 6.17. Kernels without the bypass manager get
+ * nothing. The producer must be zeroed before the first registration.
+ */
+#if IS_ENABLED(CONFIG_IRQ_BYPASS_MANAGER)
+#include <linux/irqbypass.h>
+
+static inline int compat_irq_bypass_register(struct irq_bypass_producer *prod,
+					     struct eventfd_ctx *trigger, int irq)
+{
+#ifdef HAVE_IRQ_BYPASS_EVENTFD
+	return irq_bypass_register_producer(prod, trigger, irq);
+#else
+	int ret;
+
+	prod->token = trigger;
+	prod->irq = irq;
+	ret = irq_bypass_register_producer(prod);
+	if (ret)
+		prod->token = NULL;
+	return ret;
+#endif
+}
+
+static inline void compat_irq_bypass_unregister(struct irq_bypass_producer *prod)
+{
+	irq_bypass_unregister_producer(prod);
+	memset(prod, 0, sizeof(*prod));
+}
+#else
+struct irq_bypass_producer { };
+
+static inline int compat_irq_bypass_register(struct irq_bypass_producer *prod,
+					     struct eventfd_ctx *trigger, int irq)
+{
+	return 0;
+}
+
+static inline void compat_irq_bypass_unregister(struct irq_bypass_producer *prod)
+{
+}
+#endif
+
 /* 6.3 made vma->vm_flags read-only behind vm_flags_set(). */
 static inline void compat_vm_flags_set(struct vm_area_struct *vma,
 				       unsigned long flags)

@@ -37,6 +37,7 @@
 
 struct vfio_pci_irq_ctx {
 	struct eventfd_ctx *trigger;
+	struct irq_bypass_producer producer;	/* MSI, MSI-X: for KVM */
 	struct virqfd *unmask;		/* INTx only */
 	char *name;
 	bool masked;			/* INTx only, under irqlock */
@@ -394,6 +395,7 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_core_device *vdev,
 		return -EINVAL;
 
 	if (ctx->trigger) {
+		compat_irq_bypass_unregister(&ctx->producer);
 		/* Freeing masks an MSI-X vector: decode must be on. */
 		cmd = irq_memory_lock_and_enable(vdev);
 		free_irq(irq, ctx->trigger);
@@ -436,6 +438,12 @@ static int vfio_msi_set_vector_signal(struct vfio_pci_core_device *vdev,
 	}
 	ctx->name = name;
 	ctx->trigger = trigger;
+	/* Without it KVM still gets the interrupt, through the eventfd. */
+	ret = compat_irq_bypass_register(&ctx->producer, trigger, irq);
+	if (ret)
+		pci_info_ratelimited(pdev,
+				     "irq bypass producer (vector %d) not registered: %d\n",
+				     vector, ret);
 	return 0;
 }
 

@@ -1280,6 +1280,100 @@ static void compare_reset(struct dev *a, struct dev *b)
 
 /* ---------------------------------------------------------------- main --- */
 
+/* ----------------------------------------------------------- irq bypass --- */
+
+/* /dev/kmsg, positioned after every record already logged. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* Whether a record logged since kmsg_open() holds all three strings. */
+static bool kmsg_has(int fd, const char *s1, const char *s2, const char *s3)
+{
+	char rec[2048];
+	bool found = false;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records: go on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = 0;
+		if (strstr(rec, s1) && strstr(rec, s2) && strstr(rec, s3))
+			found = true;
+	}
+	return found;
+}
+
+/* MSI vector 0 on eventfd @efd, or MSI off when @efd < 0. */
+static int msi_trigger(const struct dev *d, int efd)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} s = {
+		.set = {
+			.argsz = sizeof(s), .index = VFIO_PCI_MSI_IRQ_INDEX,
+			.flags = VFIO_IRQ_SET_ACTION_TRIGGER |
+				 (efd < 0 ? VFIO_IRQ_SET_DATA_NONE : VFIO_IRQ_SET_DATA_EVENTFD),
+			.count = efd < 0 ? 0 : 1,
+		},
+		.fd = efd,
+	};
+
+	if (efd < 0)
+		s.set.argsz = sizeof(s.set);
+	return ioctl(d->fd, VFIO_DEVICE_SET_IRQS, &s) ? errno : 0;
+}
+
+/*
+ * Each MSI vector's eventfd is offered to KVM as an irq bypass producer
+ * (posted interrupts). KVM is not needed to see it: the bypass manager
+ * takes one producer per eventfd, so when both drivers attach one eventfd,
+ * whichever comes second logs that its registration was refused (-16).
+ * That line from A (in-tree) proves B registered; from B, that ours says so.
+ */
+static void compare_irq_bypass(struct dev *a, struct dev *b)
+{
+	struct dev *order[2][2] = { { b, a }, { a, b } };
+	const char *names[2] = { "irq_bypass.ours_registers_producer",
+				 "irq_bypass.ours_reports_refusal" };
+	int efd = eventfd(0, EFD_CLOEXEC), i, k, e1, e2;
+
+	if (efd < 0) {
+		result(false, "irq_bypass.setup", "eventfd: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < 2; i++) {
+		struct dev *first = order[i][0], *second = order[i][1];
+
+		k = kmsg_open();
+		e1 = msi_trigger(first, efd);
+		e2 = msi_trigger(second, efd);
+		if (k < 0 || e1 || e2)
+			result(false, names[i], "kmsg %s, MSI on %c: %s, on %c: %s",
+			       k < 0 ? strerror(errno) : "open", first->tag,
+			       e1 ? strerror(e1) : "ok", second->tag,
+			       e2 ? strerror(e2) : "ok");
+		else
+			result(kmsg_has(k, second->bdf, "irq bypass producer", "-16"),
+			       names[i], "%c (%s) logged no refused irq bypass producer after %c took the eventfd",
+			       second->tag, second->bdf, first->tag);
+		msi_trigger(second, -1);
+		msi_trigger(first, -1);
+		if (k >= 0)
+			close(k);
+	}
+	close(efd);
+}
+
 /* ------------------------------------------------------------- idle D3 --- */
 
 /*
@@ -1415,8 +1509,10 @@ int main(int argc, char **argv)
 	check_bar0(&a, &b, edu);
 	compare_rom(&a, &b);
 	compare_features(&a, &b);
-	if (edu)
+	if (edu) {
 		compare_ioeventfd(&a, &b);
+		compare_irq_bypass(&a, &b);
+	}
 	if (write_sweep)
 		compare_config_writes(&a, &b);
 	compare_config(&a, &b, "final", dump, ca, cb);
