@@ -775,7 +775,12 @@ static int cmd_persist(struct env *e, const char *arg, const char *drvarg,
 		apply = false;
 	}
 	env_load(e);
-	rc = choose(e, &d, drvarg, !*e->c.root, &driver, &module);
+	/*
+	 * Load the driver's module only to bind a device that is here: for an
+	 * absent one (a chroot, an image being prepared) modprobe would load
+	 * it into the running kernel, which may not be the target's.
+	 */
+	rc = choose(e, &d, drvarg, !*e->c.root && present, &driver, &module);
 	if (rc)
 		goto out;
 	dir = rpath(&e->c, VV_CONFDIR);
