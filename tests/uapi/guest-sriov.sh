@@ -1,0 +1,115 @@
+# shellcheck shell=sh
+# Guest script: SR-IOV and the VF token (vfio_sriov_test). Two identical
+# SR-IOV nvme PFs (each behind its own root port) and two edu: one of each
+# bound to $DRIVER_A (default the in-tree vfio-pci), the other to $DRIVER_B
+# (default vfio-pci-dkms). Every check is named sriov.<driver>.<check>, so
+# the two drivers' answers sit side by side.
+DRIVER_A=${DRIVER_A:-vfio-pci}
+DRIVER_B=${DRIVER_B:-vfio-pci-dkms}
+status=0
+
+t() {
+	vfio_sriov_test "$@" || status=1
+}
+
+# param DRIVER VALUE: the driver's enable_sriov module parameter
+param() {
+	echo "$2" >"/sys/module/$(echo "$1" | tr - _)/parameters/enable_sriov"
+}
+
+# vfs PF: the PF's VFs, in order
+vfs() {
+	for s_l in /sys/bus/pci/devices/"$1"/virtfn*; do
+		[ -e "$s_l" ] || continue
+		s_l=$(readlink "$s_l")
+		echo "${s_l##*/}"
+	done
+}
+
+# wait_bound BDF DRIVER: the VF probe runs asynchronously to sriov_numvfs
+wait_bound() {
+	s_w=50
+	while [ "$(driver_of "$1")" != "$2" ] && [ $s_w -gt 0 ]; do
+		sleep 0.1
+		s_w=$((s_w - 1))
+	done
+	[ "$(driver_of "$1")" = "$2" ]
+}
+
+other() {
+	if [ "$1" = "$DRIVER_A" ]; then echo "$DRIVER_B"; else echo "$DRIVER_A"; fi
+}
+
+pfs=
+for s_b in $(pci_find 1b36 0010); do
+	[ -e "/sys/bus/pci/devices/$s_b/sriov_totalvfs" ] && pfs="$pfs $s_b"
+done
+# shellcheck disable=SC2086 # one BDF per word
+set -- $pfs
+# shellcheck disable=SC2046
+set -- "$@" $(pci_find 1234 11e8)
+if [ $# -lt 4 ]; then
+	fail sriov.setup "need two SR-IOV nvme PFs and two edu, found: $*"
+	exit 1
+fi
+pf_a=$1 pf_b=$2 edu_a=$3 edu_b=$4
+echo "# PF $pf_a: sriov_totalvfs $(cat "/sys/bus/pci/devices/$pf_a/sriov_totalvfs")"
+
+# one_driver DRIVER PF EDU (guest-lib's helpers use n, b and drv: prefix ours)
+one_driver() {
+	s_drv=$1 s_pf=$2 s_edu=$3
+	s_n=sriov.$s_drv
+	check "$s_n.bind_pf" bind "$s_pf" "$s_drv"
+	check "$s_n.bind_edu" bind "$s_edu" "$s_drv"
+
+	param "$s_drv" 0
+	t -n "$s_n.param_off" numvfs "$s_pf" 2 ENOENT
+	param "$s_drv" 1
+	t -n "$s_n" numvfs "$s_pf" 2 0
+	# shellcheck disable=SC2046
+	set -- $(vfs "$s_pf")
+	if [ $# = 2 ]; then
+		pass "$s_n.two_vfs"
+	else
+		fail "$s_n.two_vfs" "VFs: $*"
+	fi
+	for s_vf in "$@"; do
+		s_o=$(cat "/sys/bus/pci/devices/$s_vf/driver_override")
+		if [ "$s_o" = "$s_drv" ]; then
+			pass "$s_n.vf_driver_override"
+		else
+			fail "$s_n.vf_driver_override" "$s_vf: '$s_o'"
+		fi
+		if wait_bound "$s_vf" "$s_drv"; then
+			pass "$s_n.vf_bound"
+		else
+			fail "$s_n.vf_bound" "$s_vf bound to '$(driver_of "$s_vf")'"
+		fi
+	done
+	s_vf=${1:-none}
+	t -n "$s_n.enabled" numvfs "$s_pf" 1 EBUSY
+	t -n "$s_n" token "$s_pf" "$s_vf"
+	t -n "$s_n" plain "$s_edu"
+	t -n "$s_n" busy "$s_pf"
+
+	# The VF on the other stack's driver: no crash, no pairing.
+	# shellcheck disable=SC2046
+	set -- $(vfs "$s_pf")
+	s_vf=${1:-none}
+	wait_bound "$s_vf" "$s_drv"
+	check "$s_n.foreign.bind_vf" bind "$s_vf" "$(other "$s_drv")"
+	t -n "$s_n" foreign "$s_pf" "$s_vf"
+
+	# Unbinding the PF takes its VFs away.
+	unbind "$s_pf"
+	if [ -z "$(vfs "$s_pf")" ] && [ ! -e "/sys/bus/pci/devices/$s_vf" ]; then
+		pass "$s_n.unbind_pf_disables_vfs"
+	else
+		fail "$s_n.unbind_pf_disables_vfs" "VFs left: $(vfs "$s_pf")"
+	fi
+	param "$s_drv" 0
+}
+
+one_driver "$DRIVER_A" "$pf_a" "$edu_a"
+one_driver "$DRIVER_B" "$pf_b" "$edu_b"
+exit $status

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio_sriov_test: SR-IOV and the VF token through the VFIO uAPI and sysfs,
+ * for whichever vfio-pci driver the devices are bound to. The same program
+ * runs against the in-tree vfio-pci and vfio-pci-dkms, so their answers sit
+ * side by side (guest-sriov.sh).
+ *
+ * usage: vfio_sriov_test [-n LABEL] MODE ARGS
+ *   numvfs PF N ERR  write N to PF's sriov_numvfs; ERR is the errno name
+ *                    expected (0 for success)
+ *   token PF VF      the VF token: PF opens without a token while no VF is
+ *                    open; VF_TOKEN feature rules (SET only, argsz, PROBE);
+ *                    the VF refuses no token, a wrong one, a malformed one,
+ *                    unknown and repeated options; opens with the token;
+ *                    the PF then needs the token too; without VF users a
+ *                    token given at PF open becomes the token; the VF has
+ *                    no VF_TOKEN feature; the token outlives the PF's close
+ *   plain BDF        a device that is neither PF nor VF: a token is EINVAL,
+ *                    the VF_TOKEN feature does not exist (ENOTTY)
+ *   busy PF          sriov_numvfs 0 then 2 while the PF is open
+ *   foreign PF VF    the VF is bound to the other stack's driver: it opens
+ *                    without a token (its driver does not know the PF's),
+ *                    a token is EINVAL; the PF still opens without one
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/vfio.h>
+
+#ifndef VFIO_DEVICE_FEATURE_PCI_VF_TOKEN
+#define VFIO_DEVICE_FEATURE_PCI_VF_TOKEN	(0)
+#endif
+
+static const char *label = "sriov";
+static int npass, nfail;
+
+static const char *tok1 = "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f";
+static const char *tok2 = "01234567-89ab-4cde-8f01-23456789abcd";
+
+/* ------------------------------------------------------------ reporting --- */
+
+static void result(bool ok, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void result(bool ok, const char *name, const char *fmt, ...)
+{
+	char detail[256] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	if (ok) {
+		npass++;
+		printf("PASS %s.%s\n", label, name);
+	} else {
+		nfail++;
+		printf("FAIL %s.%s: %s\n", label, name, detail[0] ? detail : "failed");
+	}
+	fflush(stdout);
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static const struct {
+	int e;
+	const char *name;
+} errnames[] = {
+	{ 0, "0" }, { EINVAL, "EINVAL" }, { EACCES, "EACCES" },
+	{ ENOTTY, "ENOTTY" }, { ENOENT, "ENOENT" }, { EBUSY, "EBUSY" },
+	{ ENODEV, "ENODEV" }, { EPERM, "EPERM" }, { EFAULT, "EFAULT" },
+};
+
+static const char *err_name(int e)
+{
+	static char buf[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].e == e)
+			return errnames[i].name;
+	snprintf(buf, sizeof(buf), "errno %d", e);
+	return buf;
+}
+
+static int err_value(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (!strcmp(errnames[i].name, name))
+			return errnames[i].e;
+	fprintf(stderr, "unknown errno name %s\n", name);
+	exit(2);
+}
+
+static void expect_err(const char *name, int got, int want)
+{
+	result(got == want, name, "got %s, want %s", err_name(got), err_name(want));
+}
+
+/* -------------------------------------------------------------- groups --- */
+
+static int container = -1;
+static struct {
+	int id, fd;
+} groups[8];
+static int ngroups;
+
+static int group_of(const char *bdf)
+{
+	char path[128], link[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	return atoi(base ? base + 1 : link);
+}
+
+/* @bdf's group fd, opened and put in our one container on first use. */
+static int group_fd(const char *bdf)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	int id = group_of(bdf), fd, i;
+	char path[64];
+
+	for (i = 0; i < ngroups; i++)
+		if (groups[i].id == id)
+			return groups[i].fd;
+	if (id < 0 || ngroups == 8)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
+	fd = open(path, O_RDWR);
+	if (fd < 0) {
+		note("open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &st) ||
+	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		note("group %d is not viable", id);
+		close(fd);
+		return -1;
+	}
+	if (container < 0) {
+		container = open("/dev/vfio/vfio", O_RDWR);
+		if (container < 0 || ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container) ||
+		    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
+			note("container: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+	} else if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container)) {
+		note("container: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	groups[ngroups].id = id;
+	groups[ngroups++].fd = fd;
+	note("%s: iommu group %d", bdf, id);
+	return fd;
+}
+
+/*
+ * GET_DEVICE_FD for "@bdf@suffix": the fd, or -errno. The device stays open
+ * when @keep, else it is closed at once.
+ */
+static int dev_open(const char *bdf, const char *suffix, bool keep)
+{
+	char name[128];
+	int g = group_fd(bdf), fd;
+
+	if (g < 0)
+		return -ENODEV;
+	snprintf(name, sizeof(name), "%s%s", bdf, suffix ? suffix : "");
+	fd = ioctl(g, VFIO_GROUP_GET_DEVICE_FD, name);
+	if (fd < 0)
+		return -errno;
+	if (!keep) {
+		close(fd);
+		return 0;
+	}
+	return fd;
+}
+
+/* open_expect: GET_DEVICE_FD answers @want (0: a device fd) */
+static int open_expect(const char *name, const char *bdf, const char *suffix,
+		       int want, bool keep)
+{
+	int fd = dev_open(bdf, suffix, keep);
+
+	expect_err(name, fd < 0 ? -fd : 0, want);
+	return fd;
+}
+
+static int token_arg(char *buf, size_t len, const char *uuid)
+{
+	return snprintf(buf, len, " vf_token=%s", uuid);
+}
+
+static int parse_uuid(const char *s, uint8_t out[16])
+{
+	int i, n = 0;
+
+	for (i = 0; s[i] && n < 16; i++) {
+		unsigned int v;
+
+		if (s[i] == '-')
+			continue;
+		if (sscanf(s + i, "%2x", &v) != 1)
+			return -1;
+		out[n++] = v;
+		i++;
+	}
+	return n == 16 ? 0 : -1;
+}
+
+/* VFIO_DEVICE_FEATURE PCI_VF_TOKEN with @flags, @payload bytes of @uuid. */
+static int feature_token(int fd, uint32_t flags, const char *uuid, size_t payload)
+{
+	struct {
+		struct vfio_device_feature hdr;
+		uint8_t uuid[16];
+	} f;
+
+	memset(&f, 0, sizeof(f));
+	f.hdr.argsz = sizeof(f.hdr) + payload;
+	f.hdr.flags = VFIO_DEVICE_FEATURE_PCI_VF_TOKEN | flags;
+	if (uuid && parse_uuid(uuid, f.uuid))
+		return -EINVAL;
+	return ioctl(fd, VFIO_DEVICE_FEATURE, &f) ? errno : 0;
+}
+
+/* ------------------------------------------------------------- checks --- */
+
+static int sysfs_write(const char *bdf, const char *attr, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = errno;
+	close(fd);
+	return ret;
+}
+
+static void check_numvfs(const char *pf, const char *n, const char *want)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "numvfs_%s", n);
+	expect_err(name, sysfs_write(pf, "sriov_numvfs", n), err_value(want));
+}
+
+static void check_token(const char *pf, const char *vf)
+{
+	uint32_t set = VFIO_DEVICE_FEATURE_SET, get = VFIO_DEVICE_FEATURE_GET,
+		 probe = VFIO_DEVICE_FEATURE_PROBE;
+	char t1[64], t2[64], s[160];
+	int pfd, vfd, pfd2;
+
+	token_arg(t1, sizeof(t1), tok1);
+	token_arg(t2, sizeof(t2), tok2);
+
+	/* No VF open: the PF opens without a token. */
+	pfd = open_expect("pf.open_no_token_no_vf_users", pf, NULL, 0, true);
+	if (pfd < 0)
+		return;
+
+	expect_err("feature.probe_set", feature_token(pfd, probe | set, NULL, 0), 0);
+	expect_err("feature.probe_get", feature_token(pfd, probe | get, NULL, 0), EINVAL);
+	expect_err("feature.get", feature_token(pfd, get, NULL, 16), EINVAL);
+	expect_err("feature.neither_get_nor_set", feature_token(pfd, 0, NULL, 16), EINVAL);
+	expect_err("feature.set_short_argsz", feature_token(pfd, set, tok1, 15), EINVAL);
+	expect_err("feature.set_no_payload", feature_token(pfd, set, tok1, 0), EINVAL);
+	expect_err("feature.set", feature_token(pfd, set, tok1, 16), 0);
+
+	/* The VF needs the token, well formed, once. */
+	open_expect("vf.open_no_token", vf, NULL, EACCES, false);
+	open_expect("vf.open_wrong_token", vf, t2, EACCES, false);
+	open_expect("vf.open_malformed_token", vf, " vf_token=xyz", EINVAL, false);
+	open_expect("vf.open_unknown_option", vf, " foo=bar", EINVAL, false);
+	snprintf(s, sizeof(s), "%s%s", t1, t1);
+	open_expect("vf.open_repeated_token", vf, s, EINVAL, false);
+	open_expect("vf.open_longer_name_no_match", vf, "0", ENODEV, false);
+	snprintf(s, sizeof(s), "   vf_token=%s  ", tok1);
+	open_expect("vf.open_token_with_blanks", vf, s, 0, false);
+	vfd = open_expect("vf.open_token", vf, t1, 0, true);
+	if (vfd < 0) {
+		close(pfd);
+		return;
+	}
+	expect_err("vf.feature_token_enotty", feature_token(vfd, set, tok2, 16), ENOTTY);
+	expect_err("vf.feature_probe_enotty", feature_token(vfd, probe | set, NULL, 0), ENOTTY);
+
+	/* A VF is open: the PF needs the current token, open or not. */
+	open_expect("pf.reopen_no_token_vf_open", pf, NULL, EACCES, false);
+	close(pfd);
+	open_expect("pf.open_no_token_vf_open", pf, NULL, EACCES, false);
+	open_expect("pf.open_wrong_token_vf_open", pf, t2, EACCES, false);
+	pfd = open_expect("pf.open_token_vf_open", pf, t1, 0, true);
+	/* ... and the PF user may still change it: new VF opens need it. */
+	if (pfd >= 0) {
+		expect_err("feature.set_while_vf_open", feature_token(pfd, set, tok2, 16), 0);
+		open_expect("vf.open_old_token_after_set", vf, t1, EACCES, false);
+		open_expect("vf.open_new_token_after_set", vf, t2, 0, false);
+		close(pfd);
+	}
+	close(vfd);
+
+	/* No VF open: a token at PF open sets it; the PF's close keeps it. */
+	open_expect("pf.open_no_token_after_vf_close", pf, NULL, 0, false);
+	pfd2 = open_expect("pf.open_token_sets_it", pf, t1, 0, true);
+	if (pfd2 >= 0)
+		close(pfd2);
+	open_expect("vf.open_token_set_at_pf_open", vf, t1, 0, false);
+	open_expect("vf.open_replaced_token", vf, t2, EACCES, false);
+	/* The PF is closed now: the token still guards the VF. */
+	open_expect("vf.open_no_token_pf_closed", vf, NULL, EACCES, false);
+	vfd = open_expect("vf.open_token_pf_closed", vf, t1, 0, true);
+	if (vfd >= 0) {
+		open_expect("pf.open_no_token_vf_open_pf_closed", pf, NULL, EACCES, false);
+		close(vfd);
+	}
+}
+
+static void check_plain(const char *bdf)
+{
+	char t1[64];
+	int fd;
+
+	token_arg(t1, sizeof(t1), tok1);
+	open_expect("plain.open_token_einval", bdf, t1, EINVAL, false);
+	fd = open_expect("plain.open", bdf, NULL, 0, true);
+	if (fd < 0)
+		return;
+	expect_err("plain.feature_token_enotty",
+		   feature_token(fd, VFIO_DEVICE_FEATURE_SET, tok1, 16), ENOTTY);
+	expect_err("plain.feature_probe_enotty",
+		   feature_token(fd, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_SET,
+				 NULL, 0), ENOTTY);
+	close(fd);
+}
+
+static void check_busy(const char *pf)
+{
+	int fd = open_expect("busy.pf_open", pf, NULL, 0, true);
+
+	if (fd < 0)
+		return;
+	expect_err("busy.numvfs_0_while_pf_open", sysfs_write(pf, "sriov_numvfs", "0"), 0);
+	expect_err("busy.numvfs_2_while_pf_open", sysfs_write(pf, "sriov_numvfs", "2"), 0);
+	close(fd);
+}
+
+static void check_foreign(const char *pf, const char *vf)
+{
+	char t1[64];
+	int vfd;
+
+	token_arg(t1, sizeof(t1), tok1);
+	open_expect("foreign.vf_open_token_einval", vf, t1, EINVAL, false);
+	vfd = open_expect("foreign.vf_open_no_token", vf, NULL, 0, true);
+	open_expect("foreign.pf_open_no_token_foreign_vf_open", pf, NULL, 0, false);
+	if (vfd >= 0)
+		close(vfd);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode;
+	int opt, n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n')
+			goto usage;
+		label = optarg;
+	}
+	n = argc - optind;
+	if (n < 2)
+		goto usage;
+	mode = argv[optind];
+	if (!strcmp(mode, "numvfs") && n == 4)
+		check_numvfs(argv[optind + 1], argv[optind + 2], argv[optind + 3]);
+	else if (!strcmp(mode, "token") && n == 3)
+		check_token(argv[optind + 1], argv[optind + 2]);
+	else if (!strcmp(mode, "plain") && n == 2)
+		check_plain(argv[optind + 1]);
+	else if (!strcmp(mode, "busy") && n == 2)
+		check_busy(argv[optind + 1]);
+	else if (!strcmp(mode, "foreign") && n == 3)
+		check_foreign(argv[optind + 1], argv[optind + 2]);
+	else
+		goto usage;
+	printf("vfio_sriov_test: %d passed, %d failed\n", npass, nfail);
+	return nfail ? 1 : 0;
+usage:
+	fprintf(stderr, "usage: %s [-n LABEL] numvfs PF N ERR | token PF VF | plain BDF | busy PF | foreign PF VF\n",
+		argv[0]);
+	return 2;
+}
