@@ -2,7 +2,7 @@
 # Guest script: SR-IOV and the VF token (vfio_sriov_test). Two identical
 # SR-IOV nvme PFs (each behind its own root port) and two edu: one of each
 # bound to $DRIVER_A (default the in-tree vfio-pci), the other to $DRIVER_B
-# (default vfio-pci-dkms). Every check is named sriov.<driver>.<check>, so
+# (default vfio-pci-dkms); pci-pf-stub loaded. Every check is named sriov.<driver>.<check>, so
 # the two drivers' answers sit side by side.
 DRIVER_A=${DRIVER_A:-vfio-pci}
 DRIVER_B=${DRIVER_B:-vfio-pci-dkms}
@@ -100,6 +100,33 @@ one_driver() {
 	else
 		fail "$s_n.unbind_pf_disables_vfs" "VFs left: $(vfs "$s_pf")"
 	fi
+
+	# A PF whose VFs another driver enabled (pci-pf-stub leaves them on at
+	# unbind) is refused: those VFs could be in use anywhere.
+	check "$s_n.stub.bind_pf" bind "$s_pf" pci-pf-stub
+	echo 0 >"/sys/bus/pci/devices/$s_pf/sriov_drivers_autoprobe"
+	t -n "$s_n.stub" numvfs "$s_pf" 1 0
+	unbind "$s_pf"
+	if [ -n "$(vfs "$s_pf")" ]; then
+		pass "$s_n.stub.vfs_left_enabled"
+	else
+		fail "$s_n.stub.vfs_left_enabled" "pci-pf-stub's unbind disabled the VFs"
+	fi
+	if bind "$s_pf" "$s_drv" 2>/dev/null; then
+		fail "$s_n.refuses_pf_with_vfs" "bound to $s_drv"
+	else
+		pass "$s_n.refuses_pf_with_vfs"
+	fi
+	if dmesg | grep -qi "$s_pf: cannot bind to .*PF with SR-IOV enabled"; then
+		pass "$s_n.refuses_pf_with_vfs_logged"
+	else
+		fail "$s_n.refuses_pf_with_vfs_logged" "no log line"
+	fi
+	check "$s_n.stub.rebind_pf" bind "$s_pf" pci-pf-stub
+	t -n "$s_n.stub.off" numvfs "$s_pf" 0 0
+	echo 1 >"/sys/bus/pci/devices/$s_pf/sriov_drivers_autoprobe"
+	unbind "$s_pf"
+	clear_override "$s_pf"
 	param "$s_drv" 0
 }
 
