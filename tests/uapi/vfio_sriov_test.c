@@ -10,7 +10,8 @@
  *                    expected (0 for success)
  *   token PF DRIVER OTHER
  *                    with the PF open throughout (no VF yet: no token
- *                    needed), sriov_numvfs 2: VFs bound to DRIVER; the
+ *                    needed), sriov_numvfs 2: VFs bound to DRIVER; D3hot
+ *                    written to the PF's PMCSR leaves it in D0; the
  *                    VF_TOKEN feature rules (SET only, argsz, PROBE); the VF
  *                    refuses no token, a wrong or malformed one, unknown and
  *                    repeated options, opens with the token; the PF then
@@ -359,6 +360,71 @@ static bool rebind(const char *bdf, const char *drv)
 	return wait_driver(bdf, path);
 }
 
+/* Physical config space through sysfs (root reads all of it). */
+static int sysfs_cfg_read(const char *bdf, unsigned int pos, void *buf, size_t len)
+{
+	char path[128];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ret = pread(fd, buf, len, pos) == (ssize_t)len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static unsigned int pm_cap_of(const char *bdf)
+{
+	uint8_t pos = 0, hdr[2];
+	int n;
+
+	if (sysfs_cfg_read(bdf, 0x34, &pos, 1))
+		return 0;
+	for (n = 0; pos >= 0x40 && n < 48; n++) {
+		if (sysfs_cfg_read(bdf, pos, hdr, 2))
+			return 0;
+		if (hdr[0] == 0x01)	/* PCI_CAP_ID_PM */
+			return pos;
+		pos = hdr[1] & ~3;
+	}
+	return 0;
+}
+
+/*
+ * The user writes D3hot into the PF's PMCSR while VFs exist: the PF must
+ * stay in D0 (its VFs need it) and the VF stay reachable.
+ */
+static void check_pf_power(int pfd, const char *pf, const char *vf)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri),
+				       .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	unsigned int pm = pm_cap_of(pf);
+	uint16_t pmcsr, phys = 0xffff, class = 0xffff;
+
+	if (!pm) {
+		note("%s has no PM capability: power check skipped", pf);
+		return;
+	}
+	if (ioctl(pfd, VFIO_DEVICE_GET_REGION_INFO, &ri) ||
+	    pread(pfd, &pmcsr, 2, ri.offset + pm + 4) != 2) {
+		result(false, "pm.d3_with_vfs_stays_d0", "config region: %s", strerror(errno));
+		return;
+	}
+	pmcsr = (pmcsr & ~3) | 3;
+	if (pwrite(pfd, &pmcsr, 2, ri.offset + pm + 4) != 2)
+		note("PMCSR write: %s", strerror(errno));
+	sysfs_cfg_read(pf, pm + 4, &phys, 2);
+	result((phys & 3) == 0, "pm.d3_with_vfs_stays_d0", "physical PMCSR %#x", phys);
+	/* (A VF's vendor ID reads 0xffff by definition: look at its class.) */
+	sysfs_cfg_read(vf, 0x0a, &class, 2);
+	result(class != 0xffff, "pm.vf_reachable_after_pf_d3_write", "VF class %#x", class);
+	pmcsr &= ~3;
+	if (pwrite(pfd, &pmcsr, 2, ri.offset + pm + 4) != 2)
+		note("PMCSR write: %s", strerror(errno));
+}
+
 /*
  * The PF stays open from before its VFs exist until they are gone: a PF
  * reset (first open, last close) with VFs enabled loses them under QEMU
@@ -386,6 +452,7 @@ static void check_token(const char *pf, const char *drv, const char *other)
 	}
 	result(wait_driver(vf, drv) && wait_driver(vf2, drv), "vfs_bound_to_pf_driver",
 	       "VFs %s %s not bound to %s", vf, vf2, drv);
+	check_pf_power(pfd, pf, vf);
 
 	expect_err("feature.probe_set", feature_token(pfd, probe | set, NULL, 0), 0);
 	expect_err("feature.probe_get", feature_token(pfd, probe | get, NULL, 0), EINVAL);
