@@ -169,4 +169,22 @@ static inline void compat_vma_set_file(struct vm_area_struct *vma,
 #define VFIO_DEVICE_FEATURE_LOW_POWER_EXIT		5
 #endif
 
+/*
+ * driver_override of a new SR-IOV VF: struct device keeps it behind
+ * device_set_driver_override() in newer kernels; before, the PCI device
+ * holds the string and driver_set_override() (5.19, backported to Debian's
+ * 5.10 where the field is still a plain char *) replaces it.
+ */
+static inline int compat_pci_set_driver_override(struct pci_dev *pdev,
+						 const char *name)
+{
+#ifdef HAVE_DEVICE_SET_DRIVER_OVERRIDE
+	return device_set_driver_override(&pdev->dev, name);
+#else
+	return driver_set_override(&pdev->dev,
+				   (const char **)&pdev->driver_override,
+				   name, strlen(name));
+#endif
+}
+
 #endif

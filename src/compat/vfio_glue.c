@@ -174,6 +174,29 @@ static void glue_request(GLUE_ARG arg, unsigned int count)
 		to_core(v)->ops->request(v, count);
 }
 
+/*
+ * Which device of its group does the user name (GET_DEVICE_FD)? The VF
+ * token check applies to every driver of ours, with or without a .match.
+ */
+static int glue_match(GLUE_ARG arg, char *buf)
+{
+	struct vfio_device *v = GLUE_VDEV(arg);
+
+	if (to_core(v)->ops->match)
+		return to_core(v)->ops->match(v, buf);
+	return vfio_pci_core_match(v, buf);
+}
+
+#ifdef HAVE_VFIO_OPS_MATCH_TOKEN_UUID
+/* The cdev bind path (VFIO_DEVICE_BIND_FLAG_TOKEN) checks the token here. */
+static int glue_match_token_uuid(struct vfio_device *v, const uuid_t *uuid)
+{
+	if (to_core(v)->ops->match_token_uuid)
+		return to_core(v)->ops->match_token_uuid(v, uuid);
+	return vfio_pci_core_match_token_uuid(v, uuid);
+}
+#endif
+
 #ifdef HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
 static int glue_get_region_info_caps(struct vfio_device *v,
 				     struct vfio_region_info *info,
@@ -202,6 +225,10 @@ static const struct vfio_device_ops vfio_pci_dkms_glue_ops = {
 	.device_feature = glue_device_feature,
 #endif
 	.request = glue_request,
+	.match = glue_match,
+#ifdef HAVE_VFIO_OPS_MATCH_TOKEN_UUID
+	.match_token_uuid = glue_match_token_uuid,
+#endif
 #ifdef HAVE_VFIO_OPS_GET_REGION_INFO_CAPS
 	.get_region_info_caps = glue_get_region_info_caps,
 #endif

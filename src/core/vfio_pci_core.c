@@ -88,26 +88,33 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 			 pdev->hdr_type);
 		return -EINVAL;
 	}
-	ret = vfio_pci_reset_set_join(vdev);
+	ret = vfio_pci_sriov_init(vdev);
 	if (ret)
 		return ret;
+	ret = vfio_pci_reset_set_join(vdev);
+	if (ret)
+		goto out_sriov;
 	/* Idle until opened; before registering, so no user can race it. */
 	vfio_pci_idle(vdev);
 	ret = vfio_glue_register(vdev);
-	if (ret) {
-		vfio_pci_wake(vdev);
-		vfio_glue_set_leave(vdev);
-	}
+	if (!ret)
+		return 0;
+	vfio_pci_wake(vdev);
+	vfio_glue_set_leave(vdev);
+out_sriov:
+	vfio_pci_sriov_uninit(vdev);
 	return ret;
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_register_device, VFIO_PCI_DKMS);
 
 void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 {
+	vfio_pci_core_sriov_configure(vdev, 0);
 	vfio_glue_unregister(vdev);
 	/* The next driver gets the device in D0. */
 	vfio_pci_wake(vdev);
 	vfio_glue_set_leave(vdev);
+	vfio_pci_sriov_uninit(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_unregister_device, VFIO_PCI_DKMS);
 
@@ -145,6 +152,11 @@ static int __vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 	u16 pmcsr;
 	int ret;
 
+	*restored = false;
+	/* VFs need their PF powered. */
+	if (pci_num_vf(pdev) && state != PCI_D0)
+		return -EBUSY;
+
 	if (pdev->pm_cap) {
 		pci_read_config_word(pdev, pdev->pm_cap + PCI_PM_CTRL, &pmcsr);
 		if (!(pmcsr & PCI_PM_CTRL_NO_SOFT_RESET)) {
@@ -181,6 +193,21 @@ int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 	else
 		down_write(&vdev->memory_lock);
 	ret = __vfio_pci_set_power_state(vdev, state, &restored);
+	up_write(&vdev->memory_lock);
+	if (restored)
+		vfio_pci_irqs_after_reset(vdev);
+	return ret;
+}
+
+/* SR-IOV enable with the PF in D0, which a user PM write cannot undo. */
+int vfio_pci_enable_sriov_d0(struct vfio_pci_core_device *vdev, int nr_virtfn)
+{
+	bool restored;
+	int ret;
+
+	down_write(&vdev->memory_lock);
+	__vfio_pci_set_power_state(vdev, PCI_D0, &restored);
+	ret = pci_enable_sriov(vdev->pdev, nr_virtfn);
 	up_write(&vdev->memory_lock);
 	if (restored)
 		vfio_pci_irqs_after_reset(vdev);
@@ -257,8 +284,8 @@ static void vfio_pci_low_power_exit(struct vfio_pci_core_device *vdev)
  * supported operation, otherwise exactly one supported GET/SET with at
  * least @minsz bytes of payload; 1 means "go ahead".
  */
-static int vfio_pci_check_feature(u32 flags, size_t argsz, u32 supported,
-				  size_t minsz)
+int vfio_pci_check_feature(u32 flags, size_t argsz, u32 supported,
+			   size_t minsz)
 {
 	if ((flags & (VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET)) & ~supported)
 		return -EINVAL;
@@ -286,11 +313,12 @@ int vfio_pci_core_ioctl_feature(struct vfio_device *core_vdev, u32 flags,
 			return ret;
 		vfio_pci_low_power_exit(vdev);
 		return 0;
+	case VFIO_DEVICE_FEATURE_PCI_VF_TOKEN:
+		return vfio_pci_sriov_feature_token(vdev, flags, arg, argsz);
 	default:
 		/*
-		 * PCI_VF_TOKEN exists only for SR-IOV physical functions,
-		 * which this version does not drive; wake-up on PME needs
-		 * PME, which the user never gets (see the PM capability).
+		 * Wake-up on PME needs PME, which the user never gets (see
+		 * the PM capability).
 		 */
 		return -ENOTTY;
 	}
@@ -405,6 +433,7 @@ void vfio_pci_core_finish_enable(struct vfio_pci_core_device *vdev)
 		else
 			vdev->bar_mmappable[bar] = vfio_pci_reserve_subpage(vdev, bar);
 	}
+	vfio_pci_sriov_open(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_finish_enable, VFIO_PCI_DKMS);
 
@@ -464,7 +493,10 @@ COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_open_device, VFIO_PCI_DKMS);
 
 void vfio_pci_core_close_device(struct vfio_device *core_vdev)
 {
-	vfio_pci_core_disable(vfio_pci_core_from_vdev(core_vdev));
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+
+	vfio_pci_sriov_close(vdev);
+	vfio_pci_core_disable(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_close_device, VFIO_PCI_DKMS);
 

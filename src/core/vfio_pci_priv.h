@@ -28,6 +28,17 @@ void vfio_pci_idle(struct vfio_pci_core_device *vdev);
 void vfio_pci_wake(struct vfio_pci_core_device *vdev);
 int vfio_pci_set_power_state(struct vfio_pci_core_device *vdev,
 			     pci_power_t state);
+int vfio_pci_enable_sriov_d0(struct vfio_pci_core_device *vdev, int nr_virtfn);
+int vfio_pci_check_feature(u32 flags, size_t argsz, u32 supported,
+			   size_t minsz);
+
+/* vfio_pci_sriov.c */
+int vfio_pci_sriov_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_sriov_uninit(struct vfio_pci_core_device *vdev);
+void vfio_pci_sriov_open(struct vfio_pci_core_device *vdev);
+void vfio_pci_sriov_close(struct vfio_pci_core_device *vdev);
+int vfio_pci_sriov_feature_token(struct vfio_pci_core_device *vdev, u32 flags,
+				 void __user *arg, size_t argsz);
 
 /* vfio_pci_rdwr.c */
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,

@@ -37,7 +37,8 @@ int vfio_pci_reset_set_join(struct vfio_pci_core_device *vdev)
 	BUILD_BUG_ON(offsetof(struct pci_slot, list) == 0);
 	BUILD_BUG_ON(offsetof(struct pci_bus, devices) == 0);
 
-	if (pci_is_root_bus(pdev->bus))
+	/* A VF has no slot or bus reset of its own: a set of its own. */
+	if (pci_is_root_bus(pdev->bus) || pdev->is_virtfn)
 		return vfio_glue_set_assign(vdev, NULL);
 	if (pdev->slot && !pci_probe_reset_slot(pdev->slot))
 		return vfio_glue_set_assign(vdev, &pdev->slot->list);

@@ -29,6 +29,8 @@ static const struct vfio_pci_core_ops vfio_pci_dkms_ops = {
 	.mmap = vfio_pci_core_mmap,
 	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
 	.request = vfio_pci_core_request,
+	.match = vfio_pci_core_match,
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
 };
 
 static bool nointxmask;
@@ -38,6 +40,10 @@ MODULE_PARM_DESC(nointxmask, "Disable support for PCI 2.3 style INTx masking. If
 static bool disable_idle_d3;
 module_param(disable_idle_d3, bool, 0644);
 MODULE_PARM_DESC(disable_idle_d3, "Disable using the PCI D3 low power state for idle, unused devices");
+
+static bool enable_sriov;
+module_param(enable_sriov, bool, 0644);
+MODULE_PARM_DESC(enable_sriov, "Enable support for SR-IOV configuration.  Enabling SR-IOV on a PF typically requires support of the userspace PF driver, enabling VFs without such support may result in non-functional VFs or PF.");
 
 static bool disable_denylist;
 module_param(disable_denylist, bool, 0444);
@@ -103,6 +109,15 @@ static void vfio_pci_dkms_remove(struct pci_dev *pdev)
 	vfio_pci_put_device(vdev);
 }
 
+/* sysfs sriov_numvfs on a PF of ours: only when the admin allowed it. */
+static int vfio_pci_dkms_sriov_configure(struct pci_dev *pdev, int nr_virtfn)
+{
+	if (!enable_sriov)
+		return -ENOENT;
+	return vfio_pci_core_sriov_configure(dev_get_drvdata(&pdev->dev),
+					     nr_virtfn);
+}
+
 /* Match anything, but only through driver_override or ids=. */
 static const struct pci_device_id vfio_pci_dkms_table[] = {
 	COMPAT_VFIO_PCI_ID(PCI_ANY_ID, PCI_ANY_ID)
@@ -116,6 +131,7 @@ static struct pci_driver vfio_pci_dkms_driver = {
 	.id_table = vfio_pci_dkms_table,
 	.probe = vfio_pci_dkms_probe,
 	.remove = vfio_pci_dkms_remove,
+	.sriov_configure = vfio_pci_dkms_sriov_configure,
 	.err_handler = &vfio_pci_core_err_handlers,
 	COMPAT_DRIVER_MANAGED_DMA
 };

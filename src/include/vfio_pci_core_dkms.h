@@ -18,9 +18,11 @@
 #define VFIO_PCI_CORE_DKMS_H
 
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/pci.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/uuid.h>
 #include <linux/vfio.h>
 
 #include "compat.h"
@@ -48,6 +50,9 @@
 #define vfio_pci_core_request		dkms_vfio_pci_core_request
 #define vfio_pci_core_aer_err_detected	dkms_vfio_pci_core_aer_err_detected
 #define vfio_pci_core_err_handlers	dkms_vfio_pci_core_err_handlers
+#define vfio_pci_core_match		dkms_vfio_pci_core_match
+#define vfio_pci_core_match_token_uuid	dkms_vfio_pci_core_match_token_uuid
+#define vfio_pci_core_sriov_configure	dkms_vfio_pci_core_sriov_configure
 
 /* A driver's callbacks: upstream vfio_device_ops members, 6.1+ signatures. */
 struct vfio_pci_core_ops {
@@ -69,11 +74,14 @@ struct vfio_pci_core_ops {
 				    struct vfio_region_info *info,
 				    struct vfio_info_cap *caps);
 	void (*request)(struct vfio_device *vdev, unsigned int count);
+	int (*match)(struct vfio_device *vdev, char *buf);
+	int (*match_token_uuid)(struct vfio_device *vdev, const uuid_t *uuid);
 };
 
 struct cfg_layout;
 struct eventfd_ctx;
 struct vfio_pci_irq_ctx;
+struct vfio_pci_vf_token;
 
 struct vfio_pci_core_device {
 	struct vfio_device vdev;	/* first: the vfio core allocates us */
@@ -126,6 +134,12 @@ struct vfio_pci_core_device {
 	u8 msi_qmax;			/* log2 of the MSI vectors enabled */
 	struct eventfd_ctx __rcu *err_trigger;
 	struct eventfd_ctx __rcu *req_trigger;
+
+	/* SR-IOV (vfio_pci_sriov.c) */
+	struct vfio_pci_vf_token *vf_token;	/* a PF: its VFs' users show it */
+	struct vfio_pci_core_device *sriov_pf_core_dev;	/* a VF: its PF, if ours */
+	struct list_head sriov_pfs_item;	/* a PF with VFs enabled by us */
+	struct notifier_block nb;		/* a PF: captures its new VFs */
 };
 
 static inline struct vfio_pci_core_device *
@@ -176,5 +190,16 @@ void vfio_pci_core_request(struct vfio_device *core_vdev, unsigned int count);
 pci_ers_result_t vfio_pci_core_aer_err_detected(struct pci_dev *pdev,
 						pci_channel_state_t state);
 extern const struct pci_error_handlers vfio_pci_core_err_handlers;
+
+/*
+ * SR-IOV: a driver's .match (the VF token in the device name,
+ * "0000:01:00.1 vf_token=<uuid>"), its optional .match_token_uuid, and its
+ * pci_driver.sriov_configure (after its own policy, e.g. enable_sriov).
+ */
+int vfio_pci_core_match(struct vfio_device *core_vdev, char *buf);
+int vfio_pci_core_match_token_uuid(struct vfio_device *core_vdev,
+				   const uuid_t *uuid);
+int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *vdev,
+				  int nr_virtfn);
 
 #endif
