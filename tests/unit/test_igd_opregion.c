@@ -402,8 +402,64 @@ static void test_field_sweep(void)
 	CHECK(accepted > 0 && accepted < 8 * 256, "sweep accepted %u", accepted);
 }
 
+/* Config writes: ASLS (0xfc-0xff) is cut out, everything else passes. */
+static void test_cfg_write_pieces(void)
+{
+	/* pos, count, expected first piece, dropped */
+	static const struct { u64 pos; size_t count, n; bool drop; } t[] = {
+		{ 0x00, 4, 4, false },		/* far from ASLS */
+		{ 0xf8, 4, 4, false },		/* the dword before */
+		{ 0xfc, 4, 4, true },		/* ASLS itself */
+		{ 0xfc, 1, 1, true },
+		{ 0xfe, 2, 2, true },
+		{ 0xff, 1, 1, true },
+		{ 0x100, 4, 4, false },		/* the extended space after */
+		{ 0xfa, 4, 2, false },		/* unaligned, into ASLS: stop at it */
+		{ 0xfd, 8, 3, true },		/* from inside ASLS past its end */
+		{ 0x00, 4096, 0xfc, false },	/* the whole space in one write */
+		{ 0xfc, 4096, 4, true },
+		{ 1ULL << 39, 4, 4, false },	/* huge offsets: the core refuses */
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool drop = !t[i].drop;
+		size_t n = igd_cfg_write_piece(t[i].pos, t[i].count, &drop);
+
+		CHECK(n == t[i].n && drop == t[i].drop,
+		      "write %#llx+%zu: piece %zu drop %d, want %zu %d",
+		      (unsigned long long)t[i].pos, t[i].count, n, drop,
+		      t[i].n, t[i].drop);
+	}
+	/* Walking a whole-space write: exactly bytes 0xfc-0xff are dropped. */
+	{
+		u64 pos = 0;
+		size_t left = 4096, dropped = 0, pieces = 0;
+
+		while (left) {
+			bool drop;
+			size_t n = igd_cfg_write_piece(pos, left, &drop);
+
+			CHECK(n > 0 && n <= left, "piece %zu of %zu", n, left);
+			if (!n)
+				break;
+			if (drop) {
+				CHECK(pos >= IGD_ASLS && pos + n <= IGD_ASLS + 4,
+				      "dropped %#llx+%zu", (unsigned long long)pos, n);
+				dropped += n;
+			}
+			pos += n;
+			left -= n;
+			pieces++;
+		}
+		CHECK(dropped == 4 && pieces == 3, "dropped %zu in %zu pieces",
+		      dropped, pieces);
+	}
+}
+
 int main(void)
 {
+	test_cfg_write_pieces();
 	test_v1();
 	test_v20_absolute();
 	test_v21_relative();

@@ -86,6 +86,16 @@ int igd_opregion_parse(const u8 *buf, size_t len, u64 base,
 	return 0;
 }
 
+size_t igd_cfg_write_piece(u64 pos, size_t count, bool *drop)
+{
+	*drop = pos >= IGD_ASLS && pos < IGD_ASLS + 4;
+	if (*drop && count > IGD_ASLS + 4 - pos)
+		return (size_t)(IGD_ASLS + 4 - pos);
+	if (pos < IGD_ASLS && count > IGD_ASLS - pos)
+		return (size_t)(IGD_ASLS - pos);
+	return count;
+}
+
 /* The byte the user sees at @pos < info->size of the OpRegion part. */
 static u8 view_byte(const struct igd_opregion_info *info, const u8 *opregion,
 		    u64 pos)

@@ -47,6 +47,9 @@ typedef uint64_t u64;
 /* Physical addresses stop below 2^52 on x86-64 (MAXPHYADDR). */
 #define IGD_PHYS_LIMIT			(1ULL << 52)
 
+/* ASLS, the config dword holding the OpRegion's address: never written. */
+#define IGD_ASLS			0xfc
+
 struct igd_opregion_info {
 	u32 size;		/* OpRegion bytes, from the header */
 	u16 version;		/* major << 8 | minor */
@@ -78,5 +81,12 @@ int igd_opregion_parse(const u8 *buf, size_t len, u64 base,
 size_t igd_opregion_view_read(const struct igd_opregion_info *info,
 			      const u8 *opregion, const u8 *vbt, u64 pos,
 			      u8 *dst, size_t count);
+
+/*
+ * Split a config write at @pos of @count (> 0) bytes: returns the length of
+ * its first piece and sets *@drop when that piece is ASLS, whose writes are
+ * ignored; the rest goes to the core as is.
+ */
+size_t igd_cfg_write_piece(u64 pos, size_t count, bool *drop);
 
 #endif

@@ -25,7 +25,6 @@
 #include "vfio_pci_core_dkms.h"
 #include "igd_opregion.h"
 
-#define IGD_ASLS		0xfc	/* OpRegion base, a config dword */
 #define IGD_DEVFN		PCI_DEVFN(2, 0)
 #define IGD_HOST_BRIDGE_DEVFN	PCI_DEVFN(0, 0)
 #define IGD_LPC_BRIDGE_DEVFN	PCI_DEVFN(0x1f, 0)
@@ -206,17 +205,15 @@ static ssize_t igd_write(struct vfio_device *core_vdev, const char __user *buf,
 		return vfio_pci_core_write(core_vdev, buf, count, ppos);
 
 	while (done < count) {
-		u64 pos = *ppos & VFIO_PCI_OFFSET_MASK;
-		size_t n = count - done;
+		bool drop;
+		size_t n = igd_cfg_write_piece(*ppos & VFIO_PCI_OFFSET_MASK,
+					       count - done, &drop);
 
-		if (pos >= IGD_ASLS && pos < IGD_ASLS + 4) {
-			n = min_t(u64, n, IGD_ASLS + 4 - pos);
-			*ppos += n;	/* dropped */
+		if (drop) {
+			*ppos += n;
 			done += n;
 			continue;
 		}
-		if (pos < IGD_ASLS)
-			n = min_t(u64, n, IGD_ASLS - pos);
 		ret = vfio_pci_core_write(core_vdev, buf + done, n, ppos);
 		if (ret <= 0)
 			return done ? done : ret;
