@@ -152,6 +152,24 @@ static inline void compat_vma_set_file(struct vm_area_struct *vma,
 	MODULE_ALIAS(COMPAT_VFIO_PCI_ALIAS_STR(vend, dev))
 #endif
 
+/*
+ * The same for a class of one vendor's devices: @cls/@mask as in struct
+ * pci_device_id; the alias takes the vendor as 8 hex digits and the base
+ * class as 2 (modpost's format), e.g. ("00008086", "03").
+ */
+#ifdef HAVE_PCI_DRIVER_OVERRIDE_DEVICE_VFIO
+#define COMPAT_VFIO_PCI_CLASS_ID(vend, cls, mask)			\
+	{ .vendor = (vend), .device = PCI_ANY_ID,			\
+	  .subvendor = PCI_ANY_ID, .subdevice = PCI_ANY_ID,		\
+	  .class = (cls), .class_mask = (mask),				\
+	  .override_only = PCI_ID_F_VFIO_DRIVER_OVERRIDE },
+#define COMPAT_VFIO_PCI_CLASS_ALIAS(vend, bc)
+#else
+#define COMPAT_VFIO_PCI_CLASS_ID(vend, cls, mask)
+#define COMPAT_VFIO_PCI_CLASS_ALIAS(vend, bc) \
+	MODULE_ALIAS("vfio_pci:v" vend "d*sv*sd*bc" bc "sc*i*")
+#endif
+
 /* 5.19: a vfio driver claims DMA ownership of the group itself. */
 #ifdef HAVE_PCI_DRIVER_MANAGED_DMA
 #define COMPAT_DRIVER_MANAGED_DMA .driver_managed_dma = true,

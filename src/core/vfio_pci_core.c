@@ -69,6 +69,7 @@ void vfio_pci_core_release_dev(struct vfio_device *core_vdev)
 {
 	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
 
+	vfio_pci_regions_release(vdev);	/* registered but never opened */
 	vfio_pci_mmap_file_destroy(vdev);
 	vfio_pci_irqs_uninit(vdev);
 	mutex_destroy(&vdev->open_lock);
@@ -457,6 +458,7 @@ void vfio_pci_core_disable(struct vfio_pci_core_device *vdev)
 	vfio_pci_bars_release(vdev);
 	vfio_pci_release_subpages(vdev);
 	vfio_pci_config_free(vdev);
+	vfio_pci_regions_release(vdev);
 	pci_disable_device(pdev);
 
 	/* Put back the config state the host had before the user came. */
@@ -514,7 +516,7 @@ static int vfio_pci_ioctl_get_info(struct vfio_pci_core_device *vdev,
 	info.flags = VFIO_DEVICE_FLAGS_PCI;
 	if (vdev->reset_works)
 		info.flags |= VFIO_DEVICE_FLAGS_RESET;
-	info.num_regions = VFIO_PCI_NUM_REGIONS;
+	info.num_regions = VFIO_PCI_NUM_REGIONS + vdev->num_regions;
 	info.num_irqs = VFIO_PCI_NUM_IRQS;
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
@@ -569,7 +571,7 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 		/* Only VGA-class devices with VGA access enabled have one. */
 		return -EINVAL;
 	default:
-		return -EINVAL;
+		return vfio_pci_region_info(vdev, info, caps);
 	}
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_ioctl_get_region_info, VFIO_PCI_DKMS);
@@ -804,8 +806,10 @@ static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 		return vfio_pci_bar_rw(vdev, buf, count, ppos, iswrite);
 	case VFIO_PCI_ROM_REGION_INDEX:
 		return iswrite ? -EINVAL : vfio_pci_rom_read(vdev, buf, count, ppos);
-	default:
+	case VFIO_PCI_VGA_REGION_INDEX:
 		return -EINVAL;
+	default:
+		return vfio_pci_region_rw(vdev, buf, count, ppos, iswrite);
 	}
 }
 
@@ -832,7 +836,12 @@ COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_write, VFIO_PCI_DKMS);
 int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 		       struct vm_area_struct *vma)
 {
-	return vfio_pci_mmap_bar(vfio_pci_core_from_vdev(core_vdev), vma);
+	struct vfio_pci_core_device *vdev = vfio_pci_core_from_vdev(core_vdev);
+	unsigned int shift = VFIO_PCI_OFFSET_SHIFT - PAGE_SHIFT;
+
+	if ((vma->vm_pgoff >> shift) >= VFIO_PCI_NUM_REGIONS)
+		return vfio_pci_region_mmap(vdev, vma);
+	return vfio_pci_mmap_bar(vdev, vma);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_mmap, VFIO_PCI_DKMS);
 

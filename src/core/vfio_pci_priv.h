@@ -5,11 +5,6 @@
 
 #include "vfio_pci_core_dkms.h"
 
-#define VFIO_PCI_OFFSET_SHIFT	40
-#define VFIO_PCI_OFFSET_TO_INDEX(off)	((u64)(off) >> VFIO_PCI_OFFSET_SHIFT)
-#define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
-#define VFIO_PCI_OFFSET_MASK	(((u64)1 << VFIO_PCI_OFFSET_SHIFT) - 1)
-
 /* vfio_pci_config.c */
 int vfio_pci_config_init(struct vfio_pci_core_device *vdev);
 void vfio_pci_config_free(struct vfio_pci_core_device *vdev);
@@ -64,6 +59,16 @@ void vfio_pci_irqs_after_reset(struct vfio_pci_core_device *vdev);
 void vfio_pci_intx_command_written(struct vfio_pci_core_device *vdev);
 void vfio_pci_msi_flags_written(struct vfio_pci_core_device *vdev, int cap);
 u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index);
+
+/* vfio_pci_region.c: device-specific regions */
+void vfio_pci_regions_release(struct vfio_pci_core_device *vdev);
+int vfio_pci_region_info(struct vfio_pci_core_device *vdev,
+			 struct vfio_region_info *info,
+			 struct vfio_info_cap *caps);
+ssize_t vfio_pci_region_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos, bool iswrite);
+int vfio_pci_region_mmap(struct vfio_pci_core_device *vdev,
+			 struct vm_area_struct *vma);
 
 /* vfio_pci_mmap.c */
 int vfio_pci_mmap_file_create(struct vfio_pci_core_device *vdev);

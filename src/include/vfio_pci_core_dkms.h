@@ -53,6 +53,7 @@
 #define vfio_pci_core_match		dkms_vfio_pci_core_match
 #define vfio_pci_core_match_token_uuid	dkms_vfio_pci_core_match_token_uuid
 #define vfio_pci_core_sriov_configure	dkms_vfio_pci_core_sriov_configure
+#define vfio_pci_core_register_dev_region dkms_vfio_pci_core_register_dev_region
 
 /* A driver's callbacks: upstream vfio_device_ops members, 6.1+ signatures. */
 struct vfio_pci_core_ops {
@@ -78,10 +79,46 @@ struct vfio_pci_core_ops {
 	int (*match_token_uuid)(struct vfio_device *vdev, const uuid_t *uuid);
 };
 
+/* A region's file offset: its index above bit 40 (as upstream). */
+#define VFIO_PCI_OFFSET_SHIFT	40
+#define VFIO_PCI_OFFSET_TO_INDEX(off)	((u64)(off) >> VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
+#define VFIO_PCI_OFFSET_MASK	(((u64)1 << VFIO_PCI_OFFSET_SHIFT) - 1)
+
 struct cfg_layout;
 struct eventfd_ctx;
 struct vfio_pci_irq_ctx;
 struct vfio_pci_vf_token;
+struct vfio_pci_core_device;
+struct vfio_pci_region;
+
+/*
+ * A device-specific region (upstream struct vfio_pci_regops): index
+ * VFIO_PCI_NUM_REGIONS + i, reported by GET_REGION_INFO with its type and
+ * subtype. @rw gets the file position with the index bits still set and
+ * must check the offset (*ppos & VFIO_PCI_OFFSET_MASK) against its size.
+ */
+struct vfio_pci_regops {
+	ssize_t (*rw)(struct vfio_pci_core_device *vdev, char __user *buf,
+		      size_t count, loff_t *ppos, bool iswrite);
+	void (*release)(struct vfio_pci_core_device *vdev,
+			struct vfio_pci_region *region);
+	int (*mmap)(struct vfio_pci_core_device *vdev,
+		    struct vfio_pci_region *region,
+		    struct vm_area_struct *vma);
+	int (*add_capability)(struct vfio_pci_core_device *vdev,
+			      struct vfio_pci_region *region,
+			      struct vfio_info_cap *caps);
+};
+
+struct vfio_pci_region {
+	u32 type;
+	u32 subtype;
+	const struct vfio_pci_regops *ops;
+	void *data;
+	size_t size;
+	u32 flags;
+};
 
 struct vfio_pci_core_device {
 	struct vfio_device vdev;	/* first: the vfio core allocates us */
@@ -140,6 +177,9 @@ struct vfio_pci_core_device {
 	struct vfio_pci_core_device *sriov_pf_core_dev;	/* a VF: its PF, if ours */
 	struct list_head sriov_pfs_item;	/* a PF with VFs enabled by us */
 	struct notifier_block nb;		/* a PF: captures its new VFs */
+	/* Device-specific regions (vfio_pci_region.c), as upstream. */
+	struct vfio_pci_region *region;
+	int num_regions;
 };
 
 static inline struct vfio_pci_core_device *
@@ -184,6 +224,16 @@ int vfio_pci_core_mmap(struct vfio_device *core_vdev,
 int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 				   struct vfio_region_info *info,
 				   struct vfio_info_cap *caps);
+
+/*
+ * Add a device-specific region, as upstream: call it from open_device after
+ * vfio_pci_core_enable(); the core calls ops->release and forgets the
+ * region when the device is closed (vfio_pci_core_disable()).
+ */
+int vfio_pci_core_register_dev_region(struct vfio_pci_core_device *vdev,
+				      unsigned int type, unsigned int subtype,
+				      const struct vfio_pci_regops *ops,
+				      size_t size, u32 flags, void *data);
 
 /* Interrupt notifications: a driver's .request and pci_driver.err_handler. */
 void vfio_pci_core_request(struct vfio_device *core_vdev, unsigned int count);
