@@ -58,7 +58,7 @@ void vt_note(const char *fmt, ...)
 static VT_UNUSED __attribute__((format(printf, 4, 5)))
 void vt_result(bool ok, bool intree, const char *name, const char *fmt, ...)
 {
-	char detail[256] = "";
+	char detail[512] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -96,6 +96,7 @@ static VT_UNUSED const char *vt_errname(int e)
 	case ENOENT: return "ENOENT";
 	case EPERM: return "EPERM";
 	case EACCES: return "EACCES";
+	case EAGAIN: return "EAGAIN";
 	default:
 		snprintf(buf, sizeof(buf), "errno %d", e);
 		return buf;
@@ -150,46 +151,81 @@ static VT_UNUSED void vt_close(struct vt_dev *d)
 }
 
 /*
+ * Open @bdf's group (it must be viable) into a new type1 container (type1v2
+ * where offered). Returns 0 with *group and *container set, or -1 with @err
+ * set and nothing left open (both -1).
+ */
+static VT_UNUSED int vt_open_group(const char *bdf, int *group, int *container,
+				   char *err, size_t errlen)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	long grp;
+	int type;
+
+	*group = *container = -1;
+	grp = vt_group_of(bdf, err, errlen);
+	if (grp < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/dev/vfio/%ld", grp);
+	*group = open(path, O_RDWR | O_CLOEXEC);
+	if (*group < 0) {
+		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (ioctl(*group, VFIO_GROUP_GET_STATUS, &status)) {
+		snprintf(err, errlen, "VFIO_GROUP_GET_STATUS: %s", strerror(errno));
+		goto fail;
+	}
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		snprintf(err, errlen, "group %ld is not viable (another device of the group is not bound to vfio)",
+			 grp);
+		goto fail;
+	}
+	*container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (*container < 0) {
+		snprintf(err, errlen, "open /dev/vfio/vfio: %s", strerror(errno));
+		goto fail;
+	}
+	if (ioctl(*container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		snprintf(err, errlen, "VFIO_GET_API_VERSION is not %d", VFIO_API_VERSION);
+		goto fail;
+	}
+	if (ioctl(*group, VFIO_GROUP_SET_CONTAINER, container)) {
+		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
+		goto fail;
+	}
+	type = ioctl(*container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0 ?
+		VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU;
+	if (ioctl(*container, VFIO_SET_IOMMU, type)) {
+		snprintf(err, errlen, "VFIO_SET_IOMMU(%s): %s",
+			 type == VFIO_TYPE1v2_IOMMU ? "TYPE1v2" : "TYPE1", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(*group);
+	if (*container >= 0)
+		close(*container);
+	*group = *container = -1;
+	return -1;
+}
+
+/*
  * Open @d->bdf: its group, a new type1 container, the device fd, and cache
  * the device and region info. Returns 0, or -1 with @err set (and whatever
  * was opened closed again).
  */
 static VT_UNUSED int vt_open(struct vt_dev *d, char *err, size_t errlen)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	char path[64];
-	long grp;
 	unsigned int i;
-	int type;
+	long grp;
 
 	d->container = d->group = d->fd = -1;
 	grp = vt_group_of(d->bdf, err, errlen);
-	if (grp < 0)
+	if (grp < 0 || vt_open_group(d->bdf, &d->group, &d->container, err, errlen))
 		return -1;
 	d->group_id = (unsigned long)grp;
-	snprintf(path, sizeof(path), "/dev/vfio/%ld", grp);
-	d->group = open(path, O_RDWR | O_CLOEXEC);
-	if (d->group < 0) {
-		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		snprintf(err, errlen, "group %ld is not viable", grp);
-		goto fail;
-	}
-	d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (d->container < 0 ||
-	    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container)) {
-		snprintf(err, errlen, "container: %s", strerror(errno));
-		goto fail;
-	}
-	type = ioctl(d->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0 ?
-		VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU;
-	if (ioctl(d->container, VFIO_SET_IOMMU, type)) {
-		snprintf(err, errlen, "VFIO_SET_IOMMU: %s", strerror(errno));
-		goto fail;
-	}
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
 	if (d->fd < 0) {
 		snprintf(err, errlen, "VFIO_GROUP_GET_DEVICE_FD(%s): %s", d->bdf,
