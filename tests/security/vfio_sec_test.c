@@ -62,6 +62,19 @@ static void check(bool ok, const char *prop, const char *what, const char *fmt, 
 	vt_result(ok, !ours, name, "%s", detail);
 }
 
+/*
+ * A property the kernel's own vfio core provides, not the driver (no driver
+ * can change it): a failure is the in-tree code's on this kernel, whichever
+ * driver is bound, and is reported as INTREE-FAILS.
+ */
+static void check_core(bool ok, const char *prop, const char *what, const char *detail)
+{
+	char name[160];
+
+	snprintf(name, sizeof(name), "%s.%s.%s", prop, driver, what);
+	vt_result(ok, true, name, "%s (the kernel's vfio core)", detail);
+}
+
 static bool open_or_fail(struct vt_dev *d, const char *prop)
 {
 	char err[256];
@@ -673,9 +686,9 @@ static void p33_unplug(const char *bdf, const char *id)
 	faults++;
 	n = drain(efd, 30000);
 	check(n >= 1, P, "req_fires", "no request within 30 s");
+	/* vfio core: 6.2+ refuses new opens once unregistration began; 6.1 not. */
 	fd2 = ioctl(d.group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	e = errno;
-	check(fd2 < 0, P, "new_open_refused", "got fd %d while the device goes", fd2);
+	check_core(fd2 < 0, P, "new_open_refused", "a new device fd while the device goes");
 	if (fd2 >= 0)
 		close(fd2);
 	check(!gone(bdf, 500), P, "removal_waits_for_user", "device gone with the fd open");
@@ -683,13 +696,18 @@ static void p33_unplug(const char *bdf, const char *id)
 	vt_note("%s.%s: config read while the removal waits: %s", P, driver, vt_errname(e));
 	close(d.fd);
 	d.fd = -1;
-	check(gone(bdf, 30000), P, "removal_completes_after_close", "%s still present after 30 s",
-	      bdf);
-	fd2 = ioctl(d.group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	check(fd2 < 0, P, "group_has_no_device_after", "got fd %d", fd2);
-	if (fd2 >= 0)
-		close(fd2);
+	if (gone(bdf, 3000)) {
+		fd2 = ioctl(d.group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+		check(fd2 < 0, P, "group_has_no_device_after", "got fd %d", fd2);
+		if (fd2 >= 0)
+			close(fd2);
+	} else {
+		/* 5.10's vfio core also waits for the group to leave its container. */
+		vt_note("%s.%s: the removal waits for the group fd too", P, driver);
+	}
 	vt_close(&d);
+	check(gone(bdf, 30000), P, "removal_completes_after_close", "%s still present 30 s after the user closed everything",
+	      bdf);
 	close(efd);
 }
 
