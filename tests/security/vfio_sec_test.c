@@ -14,6 +14,8 @@
  * tests (edu = QEMU's 1234:11e8, e1000e = 8086:10d3):
  *   props BDF          edu: P5 P9 P17 P18 P19 P28 P36 P40
  *   msix BDF           e1000e: P20 P26
+ *   viability BDF yes|no  P4: the group of BDF is (yes) usable, or (no)
+ *                      refused: a sibling is bound to a kernel driver
  *   unplug BDF ID      P33: REQ registered, asks the host (run-guest) for
  *                      "device_del ID", REQ must fire, new opens refused,
  *                      close lets the removal finish
@@ -936,6 +938,52 @@ static void p5_race(const char *bdf, int rounds)
 	check(one_attach > 0, P, "set_container_race_one_wins", "%d rounds", one_attach);
 }
 
+/* ------------------------------------------------- P4: group viability --- */
+
+/*
+ * @bdf shares its group with a sibling: bound to a kernel (DMA API) driver
+ * (@viable false), the group must be refused; with the sibling unbound
+ * (@viable true), usable.
+ */
+static void p4_viability(const char *bdf, bool viable)
+{
+	const char *P = "P4-group-viability";
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	struct vt_dev d = { .bdf = bdf };
+	char path[64], err[256];
+	int group, container, fd, e;
+	long grp;
+
+	if (viable) {
+		e = vt_open(&d, err, sizeof(err));
+		check(!e, P, "usable_with_sibling_unbound", "%s", err);
+		vt_close(&d);
+		return;
+	}
+	grp = vt_group_of(bdf, err, sizeof(err));
+	snprintf(path, sizeof(path), "/dev/vfio/%ld", grp);
+	group = open(path, O_RDWR);
+	if (group < 0) {
+		/* (refusing the open is a refusal too) */
+		check(errno != ENOENT, P, "group_refused_with_kernel_driver_sibling", "%s: %s", path,
+		      strerror(errno));
+		return;
+	}
+	e = ioctl(group, VFIO_GROUP_GET_STATUS, &st) ? errno : 0;
+	check(!e && !(st.flags & VFIO_GROUP_FLAGS_VIABLE), P, "not_viable_with_kernel_driver_sibling",
+	      "%s, flags 0x%x", vt_errname(e), st.flags);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	/* 5.10's vfio core attaches it, and refuses only the device fd. */
+	e = ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ? errno : 0;
+	check_core(e != 0, P, "set_container_refused", "a non-viable group attached to a container");
+	fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	check(fd < 0, P, "no_device_fd", "got fd %d", fd);
+	if (fd >= 0)
+		close(fd);
+	close(container);
+	close(group);
+}
+
 /* ------------------------------------------------------------------ main --- */
 
 int main(int argc, char **argv)
@@ -966,6 +1014,8 @@ int main(int argc, char **argv)
 		p28_close(bdf);
 		p36_ioeventfd(bdf);
 		p40_info(bdf);
+	} else if (!strcmp(test, "viability") && argc - optind >= 3) {
+		p4_viability(bdf, !strcmp(argv[optind + 2], "yes"));
 	} else if (!strcmp(test, "msix")) {
 		p20_p26_msix(bdf);
 	} else if (!strcmp(test, "unplug") && argc - optind >= 3) {
@@ -987,6 +1037,6 @@ int main(int argc, char **argv)
 	return vt_nfail ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: vfio_sec_test -d DRIVER [-o] [-s SEED] "
-		"props|msix|unplug|rmmod|sigkill|bindloop|race BDF [ARG]\n");
+		"props|msix|viability|unplug|rmmod|sigkill|bindloop|race BDF [ARG]\n");
 	return 2;
 }
