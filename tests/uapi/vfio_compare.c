@@ -291,8 +291,8 @@ static void compare_region_infos(struct dev *a, struct dev *b)
 			 rb->flags & VFIO_REGION_INFO_FLAG_CAPS, (uint8_t *)rb,
 			 b->reg_size[i], rb->cap_offset, sizeof(struct vfio_region_info));
 		vt_note("region %s: A flags 0x%x size 0x%llx offset 0x%llx argsz %u",
-		     r, ra->flags, (unsigned long long)ra->size,
-		     (unsigned long long)ra->offset, a->reg_size[i]);
+			r, ra->flags, (unsigned long long)ra->size,
+			(unsigned long long)ra->offset, a->reg_size[i]);
 	}
 }
 
@@ -330,7 +330,7 @@ static void compare_irq_infos(struct dev *a, struct dev *b)
 		if (i == VFIO_PCI_ERR_IRQ_INDEX && !ea && eb == EINVAL) {
 			result(true, name, NULL);
 			vt_note("documented difference: irq_info.err: in-tree offers it (count %u), ours answers EINVAL",
-			     ia.count);
+				ia.count);
 			continue;
 		}
 		cmp_err(name, ea, eb);
@@ -347,7 +347,7 @@ static void compare_irq_infos(struct dev *a, struct dev *b)
 		    !(ia.flags & VFIO_IRQ_INFO_NORESIZE)) {
 			result(true, name, NULL);
 			vt_note("documented difference: irq_info.msix.flags: in-tree 0x%x (dynamic), ours 0x%x",
-			     ia.flags, ib.flags);
+				ia.flags, ib.flags);
 		} else {
 			cmp_u64(name, ia.flags, ib.flags);
 		}
@@ -877,7 +877,7 @@ static bool sweep_one(struct dev *a, struct dev *b, unsigned int off,
 	    !(rb & (PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS))) {
 		if ((ra ^ rb) & mask && !pme_noted) {
 			vt_note("documented difference: PM control: in-tree lets PME enable through (A=%08x), ours hides it (B=%08x)",
-			     ra, rb);
+				ra, rb);
 			pme_noted = true;
 		}
 		return true;
@@ -1018,7 +1018,7 @@ static void compare_ioeventfd(struct dev *a, struct dev *b)
 		       ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
 		if (ea)
 			vt_note("documented difference: 8-byte ioeventfd: in-tree %s, ours ok",
-			     strerror(ea));
+				strerror(ea));
 	}
 	/* Left registered on purpose: close must clean it up. */
 out:
@@ -1074,7 +1074,7 @@ static void compare_features(struct dev *a, struct dev *b)
 	result(!eb, "feature.low_power.probe.ours", "B: %s", eb ? strerror(eb) : "ok");
 	if (ea) {
 		vt_note("documented difference: low power: in-tree answers %s (kernel without the feature)",
-		     strerror(ea));
+			strerror(ea));
 	}
 	lp_a = !ea;
 	lp_b = !eb;
@@ -1101,7 +1101,7 @@ static void compare_features(struct dev *a, struct dev *b)
 			ea = bar_read32(a, 0, 0, &va);
 			if (ea != eb)
 				vt_note("documented difference: BAR read in low power: in-tree %s, ours %s",
-				     ea ? strerror(ea) : "ok", strerror(eb));
+					ea ? strerror(ea) : "ok", strerror(eb));
 		}
 	}
 	ea = lp_a ? feature(a, set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr) : EINVAL;

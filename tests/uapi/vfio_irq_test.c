@@ -109,7 +109,7 @@ static void expect_err_or_intree(const char *name, int got, int want, int intree
 {
 	if (!ours && got == intree && got != want) {
 		vt_note("in-tree difference: %s gives %s, vfio-pci-dkms %s", name,
-		     vt_errname(got), vt_errname(want));
+			vt_errname(got), vt_errname(want));
 		result(true, name, NULL);
 		return;
 	}
@@ -338,7 +338,7 @@ static void check_info(void)
 		int e = ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &ii) ? errno : 0;
 
 		vt_note("irq_info %s: %s flags 0x%x count %u", names[i], vt_errname(e),
-		     ii.flags, ii.count);
+			ii.flags, ii.count);
 		if (i == INTX) {
 			snprintf(name, sizeof(name), "info.%s", names[i]);
 			result(!e && ii.count == 1 &&
@@ -1041,7 +1041,7 @@ static void check_request(void)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	result(access(path, F_OK) != 0, "req.device_unbound", "%s still bound", bdf);
 	vt_note("unbind finished %ld ms after the release",
-	     (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	close(r);
 }
 
