@@ -52,12 +52,14 @@ MODULE_PARM_DESC(disable_denylist, "Disable use of device denylist. Disabling th
 /*
  * Devices with errata that make them unsafe in untrusted hands (the same
  * list as the in-tree vfio-pci): Intel QuickAssist C3xxx, C62x and DH895xCC
- * physical and virtual functions.
+ * physical and virtual functions, and the Sapphire Rapids DSA and IAX
+ * accelerators (a hardware erratum; upstream 95feb3160eef, 2024).
  */
 static const struct pci_device_id vfio_pci_dkms_denylist[] = {
 	{ PCI_VDEVICE(INTEL, 0x19e2) }, { PCI_VDEVICE(INTEL, 0x19e3) },
 	{ PCI_VDEVICE(INTEL, 0x37c8) }, { PCI_VDEVICE(INTEL, 0x37c9) },
 	{ PCI_VDEVICE(INTEL, 0x0435) }, { PCI_VDEVICE(INTEL, 0x0443) },
+	{ PCI_VDEVICE(INTEL, 0x0b25) }, { PCI_VDEVICE(INTEL, 0x0cfe) },
 	{ }
 };
 

@@ -46,6 +46,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "../uapi/vfio_test.h"
+
 #define ARENA_SIZE (64 * 1024)	/* ioctl argument buffer, guard page after */
 #define NEVENTFD 8
 #define NMAPS 8
@@ -192,48 +194,7 @@ static void on_fault(int sig)
 
 static int open_group(struct dev *d, char *err, size_t errlen)
 {
-	char path[128], link[PATH_MAX];
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	const char *base;
-	ssize_t n;
-	int type;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.32s/iommu_group", d->bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		snprintf(err, errlen, "readlink %s: %s", path, strerror(errno));
-		return -1;
-	}
-	link[n] = 0;
-	base = strrchr(link, '/');
-	base = base ? base + 1 : link;
-	snprintf(path, sizeof(path), "/dev/vfio/%.32s", base);
-	d->group = open(path, O_RDWR);
-	if (d->group < 0) {
-		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		snprintf(err, errlen, "group %.32s is not viable", base);
-		return -1;
-	}
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0) {
-		snprintf(err, errlen, "open /dev/vfio/vfio: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container)) {
-		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
-		return -1;
-	}
-	type = ioctl(d->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0 ?
-		VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU;
-	if (ioctl(d->container, VFIO_SET_IOMMU, type)) {
-		snprintf(err, errlen, "VFIO_SET_IOMMU: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return vt_open_group(d->bdf, &d->group, &d->container, err, errlen);
 }
 
 static int get_device_fd(struct dev *d)

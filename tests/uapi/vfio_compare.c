@@ -37,6 +37,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio_test.h"
+
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
 #define EDU_ID_VALUE 0x010000edu	/* BAR0+0x00: version 1.0, 0xed */
@@ -60,7 +62,6 @@ struct dev {
 };
 
 static const char *label = "dev";
-static int npass, nfail;
 
 /* ------------------------------------------------------------ reporting --- */
 
@@ -69,7 +70,7 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 
 static void result(bool ok, const char *name, const char *fmt, ...)
 {
-	char detail[512] = "";
+	char full[192], detail[512] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -77,28 +78,8 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 		vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	if (ok) {
-		npass++;
-		printf("PASS %s.%s\n", label, name);
-	} else {
-		nfail++;
-		printf("FAIL %s.%s: %s\n", label, name, detail[0] ? detail : "failed");
-	}
-	fflush(stdout);
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
+	snprintf(full, sizeof(full), "%s.%s", label, name);
+	vt_result(ok, false, full, "%s", detail);
 }
 
 /* Compare one unsigned value of A and B. */
@@ -118,63 +99,9 @@ static void cmp_err(const char *name, int ea, int eb)
 
 static int open_dev(struct dev *d, char *err, size_t errlen)
 {
-	char path[128], link[PATH_MAX];
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	unsigned long grp;
-	const char *base;
-	char *end;
-	ssize_t n;
-	int type;
-
-	d->container = d->group = d->fd = -1;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.32s/iommu_group", d->bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		snprintf(err, errlen, "readlink %s: %s", path, strerror(errno));
+	d->fd = -1;
+	if (vt_open_group(d->bdf, &d->group, &d->container, err, errlen))
 		return -1;
-	}
-	link[n] = 0;
-	base = strrchr(link, '/');
-	base = base ? base + 1 : link;
-	grp = strtoul(base, &end, 10);
-	if (!*base || *end) {
-		snprintf(err, errlen, "odd iommu_group link: %.64s", link);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/dev/vfio/%lu", grp);
-	d->group = open(path, O_RDWR);
-	if (d->group < 0) {
-		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status)) {
-		snprintf(err, errlen, "VFIO_GROUP_GET_STATUS: %s", strerror(errno));
-		return -1;
-	}
-	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		snprintf(err, errlen, "group %lu is not viable (another device of the group is not bound to vfio)", grp);
-		return -1;
-	}
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0) {
-		snprintf(err, errlen, "open /dev/vfio/vfio: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(d->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
-		snprintf(err, errlen, "VFIO_GET_API_VERSION is not %d", VFIO_API_VERSION);
-		return -1;
-	}
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container)) {
-		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER: %s", strerror(errno));
-		return -1;
-	}
-	type = ioctl(d->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0 ?
-		VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU;
-	if (ioctl(d->container, VFIO_SET_IOMMU, type)) {
-		snprintf(err, errlen, "VFIO_SET_IOMMU(%s): %s",
-			 type == VFIO_TYPE1v2_IOMMU ? "TYPE1v2" : "TYPE1", strerror(errno));
-		return -1;
-	}
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
 	if (d->fd < 0) {
 		snprintf(err, errlen, "VFIO_GROUP_GET_DEVICE_FD(%s): %s", d->bdf, strerror(errno));
@@ -363,9 +290,9 @@ static void compare_region_infos(struct dev *a, struct dev *b)
 			 a->reg_size[i], ra->cap_offset,
 			 rb->flags & VFIO_REGION_INFO_FLAG_CAPS, (uint8_t *)rb,
 			 b->reg_size[i], rb->cap_offset, sizeof(struct vfio_region_info));
-		note("region %s: A flags 0x%x size 0x%llx offset 0x%llx argsz %u",
-		     r, ra->flags, (unsigned long long)ra->size,
-		     (unsigned long long)ra->offset, a->reg_size[i]);
+		vt_note("region %s: A flags 0x%x size 0x%llx offset 0x%llx argsz %u",
+			r, ra->flags, (unsigned long long)ra->size,
+			(unsigned long long)ra->offset, a->reg_size[i]);
 	}
 }
 
@@ -402,8 +329,8 @@ static void compare_irq_infos(struct dev *a, struct dev *b)
 		 */
 		if (i == VFIO_PCI_ERR_IRQ_INDEX && !ea && eb == EINVAL) {
 			result(true, name, NULL);
-			note("documented difference: irq_info.err: in-tree offers it (count %u), ours answers EINVAL",
-			     ia.count);
+			vt_note("documented difference: irq_info.err: in-tree offers it (count %u), ours answers EINVAL",
+				ia.count);
 			continue;
 		}
 		cmp_err(name, ea, eb);
@@ -413,7 +340,7 @@ static void compare_irq_infos(struct dev *a, struct dev *b)
 		cmp_u64(name, ia.flags, ib.flags);
 		snprintf(name, sizeof(name), "irq_info.%s.count", r);
 		cmp_u64(name, ia.count, ib.count);
-		note("irq %s: A flags 0x%x count %u", r, ia.flags, ia.count);
+		vt_note("irq %s: A flags 0x%x count %u", r, ia.flags, ia.count);
 	}
 }
 
@@ -490,7 +417,7 @@ static void dump_config(const struct dev *d, const uint8_t *cfg)
 
 		for (unsigned int i = 0; i < 16; i++)
 			p += snprintf(line + p, sizeof(line) - p, " %02x", cfg[row + i]);
-		note("config %c %02x:%s", d->tag, row, line);
+		vt_note("config %c %02x:%s", d->tag, row, line);
 	}
 }
 
@@ -686,30 +613,6 @@ next:
 
 /* ------------------------------------------------------------ BAR0 I/O --- */
 
-static sigjmp_buf bus_jmp;
-
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	siglongjmp(bus_jmp, 1);
-}
-
-/* Load a u32 from a mapping; returns false if it raised SIGBUS. */
-static bool mmio_load32(volatile uint32_t *p, uint32_t *v)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	bool ok = false;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old);
-	if (!sigsetjmp(bus_jmp, 1)) {
-		*v = *p;
-		ok = true;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	return ok;
-}
-
 static int set_memory(const struct dev *d, bool on, uint16_t *now)
 {
 	uint16_t cmd;
@@ -800,7 +703,7 @@ static void check_bar0(struct dev *a, struct dev *b, bool edu)
 	/* mmap, where offered (the flag itself is compared by region_info). */
 	mmap_a = ra->flags & VFIO_REGION_INFO_FLAG_MMAP;
 	mmap_b = rb->flags & VFIO_REGION_INFO_FLAG_MMAP;
-	note("bar0 mmap offered: A %s, B %s", mmap_a ? "yes" : "no", mmap_b ? "yes" : "no");
+	vt_note("bar0 mmap offered: A %s, B %s", mmap_a ? "yes" : "no", mmap_b ? "yes" : "no");
 	if (mmap_a && mmap_b) {
 		uint32_t ma = 0, mb = 0;
 		bool la, lb;
@@ -810,8 +713,8 @@ static void check_bar0(struct dev *a, struct dev *b, bool edu)
 		result(mapa && mapb, "bar0.mmap.map", "mmap A: %s, B: %s",
 		       mapa ? "ok" : "failed", mapb ? "ok" : "failed");
 		if (mapa && mapb) {
-			la = mmio_load32(mapa, &ma);
-			lb = mmio_load32(mapb, &mb);
+			la = vt_load32(mapa, &ma);
+			lb = vt_load32(mapb, &mb);
 			result(la && lb && ma == va && mb == vb, "bar0.mmap.read",
 			       "A: %s 0x%08x (pread 0x%08x), B: %s 0x%08x (pread 0x%08x)",
 			       la ? "load" : "SIGBUS", ma, va, lb ? "load" : "SIGBUS", mb, vb);
@@ -840,7 +743,7 @@ static void check_bar0(struct dev *a, struct dev *b, bool edu)
 	}
 	if (mapa && mapb) {
 		uint32_t ma, mb;
-		bool la = mmio_load32(mapa, &ma), lb = mmio_load32(mapb, &mb);
+		bool la = vt_load32(mapa, &ma), lb = vt_load32(mapb, &mb);
 
 		result(!la && !lb, "bar0.memory_disabled.mmap_sigbus", "A: %s, B: %s",
 		       la ? "load succeeded" : "SIGBUS", lb ? "load succeeded" : "SIGBUS");
@@ -858,7 +761,7 @@ static void check_bar0(struct dev *a, struct dev *b, bool edu)
 		       "bar0.memory_reenabled.edu_id", "A=0x%08x B=0x%08x", va, vb);
 	if (mapa && mapb) {
 		uint32_t ma = 0, mb = 0;
-		bool la = mmio_load32(mapa, &ma), lb = mmio_load32(mapb, &mb);
+		bool la = vt_load32(mapa, &ma), lb = vt_load32(mapb, &mb);
 
 		result(la && lb && ma == va && mb == vb, "bar0.memory_reenabled.mmap_read",
 		       "A: %s 0x%08x, B: %s 0x%08x", la ? "load" : "SIGBUS", ma,
@@ -960,8 +863,8 @@ static bool sweep_one(struct dev *a, struct dev *b, unsigned int off,
 	    !((ra ^ rb) & mask & ~(uint32_t)(PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS)) &&
 	    !(rb & (PCI_PM_CTRL_PME_ENABLE | PCI_PM_CTRL_PME_STATUS))) {
 		if ((ra ^ rb) & mask && !pme_noted) {
-			note("documented difference: PM control: in-tree lets PME enable through (A=%08x), ours hides it (B=%08x)",
-			     ra, rb);
+			vt_note("documented difference: PM control: in-tree lets PME enable through (A=%08x), ours hides it (B=%08x)",
+				ra, rb);
 			pme_noted = true;
 		}
 		return true;
@@ -1031,7 +934,7 @@ static void kick(int fd)
 	uint64_t one = 1;
 
 	if (write(fd, &one, sizeof(one)) != sizeof(one))
-		note("eventfd write failed: %s", strerror(errno));
+		vt_note("eventfd write failed: %s", strerror(errno));
 	usleep(2000);
 }
 
@@ -1101,8 +1004,8 @@ static void compare_ioeventfd(struct dev *a, struct dev *b)
 		result((!ea || ea == EINVAL) && !eb, "ioeventfd.add_8byte", "A: %s, B: %s",
 		       ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
 		if (ea)
-			note("documented difference: 8-byte ioeventfd: in-tree %s, ours ok",
-			     strerror(ea));
+			vt_note("documented difference: 8-byte ioeventfd: in-tree %s, ours ok",
+				strerror(ea));
 	}
 	/* Left registered on purpose: close must clean it up. */
 out:
@@ -1157,8 +1060,8 @@ static void compare_features(struct dev *a, struct dev *b)
 	eb = feature(b, probe_set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr);
 	result(!eb, "feature.low_power.probe.ours", "B: %s", eb ? strerror(eb) : "ok");
 	if (ea) {
-		note("documented difference: low power: in-tree answers %s (kernel without the feature)",
-		     strerror(ea));
+		vt_note("documented difference: low power: in-tree answers %s (kernel without the feature)",
+			strerror(ea));
 	}
 	lp_a = !ea;
 	lp_b = !eb;
@@ -1184,8 +1087,8 @@ static void compare_features(struct dev *a, struct dev *b)
 		if (lp_a) {
 			ea = bar_read32(a, 0, 0, &va);
 			if (ea != eb)
-				note("documented difference: BAR read in low power: in-tree %s, ours %s",
-				     ea ? strerror(ea) : "ok", strerror(eb));
+				vt_note("documented difference: BAR read in low power: in-tree %s, ours %s",
+					ea ? strerror(ea) : "ok", strerror(eb));
 		}
 	}
 	ea = lp_a ? feature(a, set | VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY, hdr) : EINVAL;
@@ -1261,14 +1164,14 @@ static void compare_reset(struct dev *a, struct dev *b)
 	ea = ioctl(a->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &ha) ? errno : 0;
 	eb = ioctl(b->fd, VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, &hb) ? errno : 0;
 	cmp_err("hot_reset_info.result", ea, eb);
-	note("hot reset info: A %s, B %s", ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
+	vt_note("hot reset info: A %s, B %s", ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
 	if ((!ea || ea == ENOSPC) && ea == eb)
 		cmp_u64("hot_reset_info.count", ha.count, hb.count);
 
 	ea = ioctl(a->fd, VFIO_DEVICE_RESET) ? errno : 0;
 	eb = ioctl(b->fd, VFIO_DEVICE_RESET) ? errno : 0;
 	cmp_err("device_reset.result", ea, eb);
-	note("device reset: A %s, B %s", ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
+	vt_note("device reset: A %s, B %s", ea ? strerror(ea) : "ok", eb ? strerror(eb) : "ok");
 	if (a->info && b->info)
 		result(!!(a->info->flags & VFIO_DEVICE_FLAGS_RESET) == !ea &&
 		       !!(b->info->flags & VFIO_DEVICE_FLAGS_RESET) == !eb,
@@ -1468,7 +1371,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: a BDF is at most 32 characters\n", argv[0]);
 		return 2;
 	}
-	note("A=%s B=%s", a.bdf, b.bdf);
+	vt_note("A=%s B=%s", a.bdf, b.bdf);
 	/* Bound but unused: D3hot on the in-tree driver unless disable_idle_d3. */
 	cmp_power_state("pm.idle_before_open", &a, &b);
 
@@ -1523,6 +1426,6 @@ int main(int argc, char **argv)
 	cmp_power_state("pm.idle_after_close", &a, &b);
 
 done:
-	printf("vfio_compare: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	printf("vfio_compare: %d passed, %d failed\n", vt_npass, vt_nfail);
+	return vt_nfail ? 1 : 0;
 }

@@ -45,6 +45,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio_test.h"
+
 #define EDU_ID		0x00
 #define EDU_ID_VALUE	0x010000edu
 #define EDU_IRQ_STATUS	0x24
@@ -67,7 +69,6 @@
 
 static const char *label = "irq";
 static bool ours;		/* -o: the driver under test is vfio-pci-dkms */
-static int npass, nfail;
 
 static const char *bdf;
 static int container = -1, group = -1, device = -1;
@@ -81,7 +82,7 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 
 static void result(bool ok, const char *name, const char *fmt, ...)
 {
-	char detail[256] = "";
+	char full[192], detail[256] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -89,53 +90,14 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 		vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	if (ok)
-		npass++;
-	else
-		nfail++;
-	if (ok)
-		printf("PASS %s.%s\n", label, name);
-	else
-		printf("FAIL %s.%s: %s\n", label, name, detail[0] ? detail : "failed");
-	fflush(stdout);
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
-}
-
-static const char *err_name(int e)
-{
-	static char buf[32];
-
-	switch (e) {
-	case 0: return "success";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case EBADF: return "EBADF";
-	case EFAULT: return "EFAULT";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", e);
-		return buf;
-	}
+	snprintf(full, sizeof(full), "%s.%s", label, name);
+	vt_result(ok, false, full, "%s", detail);
 }
 
 /* An operation's errno must be exactly @want. */
 static void expect_err(const char *name, int got, int want)
 {
-	result(got == want, name, "got %s, want %s", err_name(got), err_name(want));
+	result(got == want, name, "got %s, want %s", vt_errname(got), vt_errname(want));
 }
 
 /*
@@ -146,8 +108,8 @@ static void expect_err(const char *name, int got, int want)
 static void expect_err_or_intree(const char *name, int got, int want, int intree)
 {
 	if (!ours && got == intree && got != want) {
-		note("in-tree difference: %s gives %s, vfio-pci-dkms %s", name,
-		     err_name(got), err_name(want));
+		vt_note("in-tree difference: %s gives %s, vfio-pci-dkms %s", name,
+			vt_errname(got), vt_errname(want));
 		result(true, name, NULL);
 		return;
 	}
@@ -158,41 +120,8 @@ static void expect_err_or_intree(const char *name, int got, int want, int intree
 
 static int open_device(char *err, size_t len)
 {
-	char path[128], link[PATH_MAX];
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		snprintf(err, len, "readlink %s: %s", path, strerror(errno));
+	if (vt_open_group(bdf, &group, &container, err, len))
 		return -1;
-	}
-	link[n] = 0;
-	base = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%.32s", base ? base + 1 : link);
-	group = open(path, O_RDWR);
-	if (group < 0) {
-		snprintf(err, len, "open %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		snprintf(err, len, "group %s is not viable", path);
-		return -1;
-	}
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0 || ioctl(group, VFIO_GROUP_SET_CONTAINER, &container)) {
-		snprintf(err, len, "container: %s", strerror(errno));
-		return -1;
-	}
-	if (ioctl(container, VFIO_SET_IOMMU,
-		  ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0 ?
-		  VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU)) {
-		snprintf(err, len, "VFIO_SET_IOMMU: %s", strerror(errno));
-		return -1;
-	}
 	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (device < 0) {
 		snprintf(err, len, "VFIO_GROUP_GET_DEVICE_FD: %s", strerror(errno));
@@ -244,7 +173,7 @@ static uint32_t bar_read(unsigned int reg)
 static void bar_write(unsigned int reg, uint32_t v)
 {
 	if (pwrite(device, &v, 4, bar0_off + reg) != 4)
-		note("BAR0 write at 0x%x failed: %s", reg, strerror(errno));
+		vt_note("BAR0 write at 0x%x failed: %s", reg, strerror(errno));
 }
 
 static void raise_irq(void)
@@ -408,20 +337,20 @@ static void check_info(void)
 		struct vfio_irq_info ii = { .argsz = sizeof(ii), .index = i };
 		int e = ioctl(device, VFIO_DEVICE_GET_IRQ_INFO, &ii) ? errno : 0;
 
-		note("irq_info %s: %s flags 0x%x count %u", names[i], err_name(e),
-		     ii.flags, ii.count);
+		vt_note("irq_info %s: %s flags 0x%x count %u", names[i], vt_errname(e),
+			ii.flags, ii.count);
 		if (i == INTX) {
 			snprintf(name, sizeof(name), "info.%s", names[i]);
 			result(!e && ii.count == 1 &&
 			       ii.flags == (VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE |
 					    VFIO_IRQ_INFO_AUTOMASKED),
-			       name, "%s, flags 0x%x, count %u", err_name(e), ii.flags,
+			       name, "%s, flags 0x%x, count %u", vt_errname(e), ii.flags,
 			       ii.count);
 		} else if (i == MSI) {
 			snprintf(name, sizeof(name), "info.%s", names[i]);
 			result(!e && ii.count == 1 &&
 			       ii.flags == (VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE),
-			       name, "%s, flags 0x%x, count %u", err_name(e), ii.flags,
+			       name, "%s, flags 0x%x, count %u", vt_errname(e), ii.flags,
 			       ii.count);
 		}
 	}
@@ -565,7 +494,7 @@ static void check_msi(void)
 		e = phys_read16(msi_cap + PCI_MSI_FLAGS, &phys);
 		result(!e && !(phys & PCI_MSI_FLAGS_ENABLE),
 		       "msi.config_enable_not_physical", "%s, physical flags 0x%04x",
-		       err_name(e), phys);
+		       vt_errname(e), phys);
 	}
 
 	ack_irq();
@@ -576,7 +505,7 @@ static void check_msi(void)
 	if (msi_cap) {
 		e = phys_read16(msi_cap + PCI_MSI_FLAGS, &phys);
 		result(!e && (phys & PCI_MSI_FLAGS_ENABLE), "msi.enabled_physically",
-		       "%s, physical flags 0x%04x", err_name(e), phys);
+		       "%s, physical flags 0x%04x", vt_errname(e), phys);
 	}
 	raise_irq();
 	expect_event("msi.delivered", m1);
@@ -599,7 +528,7 @@ static void check_msi(void)
 	if (msi_cap) {
 		e = phys_read16(msi_cap + PCI_MSI_FLAGS, &phys);
 		result(!e && !(phys & PCI_MSI_FLAGS_ENABLE), "msi.disabled_physically",
-		       "%s, physical flags 0x%04x", err_name(e), phys);
+		       "%s, physical flags 0x%04x", vt_errname(e), phys);
 	}
 	/*
 	 * MSI off, edu falls back to INTx: keep that masked (virtual INTx
@@ -651,18 +580,18 @@ static void check_intx(void)
 	expect_quiet("intx.still_masked", e1);
 	expect_err("intx.unmask_eventfd_register", set_eventfd(UNMASK, INTX, u), 0);
 	if (write(u, &one, sizeof(one)) != sizeof(one))
-		note("write to the unmask eventfd failed: %s", strerror(errno));
+		vt_note("write to the unmask eventfd failed: %s", strerror(errno));
 	expect_event("intx.unmask_eventfd_pending_resignals", e1);
 	ack_irq();
 	if (write(u, &one, sizeof(one)) != sizeof(one))
-		note("write to the unmask eventfd failed: %s", strerror(errno));
+		vt_note("write to the unmask eventfd failed: %s", strerror(errno));
 	expect_quiet("intx.unmask_eventfd_idle_quiet", e1);
 	raise_irq();
 	expect_event("intx.unmask_eventfd_rearms", e1);
 	expect_err("intx.unmask_eventfd_unregister", set_eventfd(UNMASK, INTX, -1), 0);
 	ack_irq();
 	if (write(u, &one, sizeof(one)) != sizeof(one))
-		note("write to the unmask eventfd failed: %s", strerror(errno));
+		vt_note("write to the unmask eventfd failed: %s", strerror(errno));
 	raise_irq();
 	expect_quiet("intx.unmask_eventfd_unregistered", e1);
 
@@ -790,7 +719,7 @@ static void check_stress(void)
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	pthread_join(t[2], NULL);
-	note("stress: %lu mode rounds", rounds);
+	vt_note("stress: %lu mode rounds", rounds);
 	result(rounds > 0, "stress.mode_changes_ran", NULL);
 	close(stress_efd);
 
@@ -927,10 +856,10 @@ static void check_msix(void)
 	 */
 	dyn = !e && ii.flags == VFIO_IRQ_INFO_EVENTFD;
 	if (dyn)
-		note("msix.info has no NORESIZE: dynamic MSI-X");
+		vt_note("msix.info has no NORESIZE: dynamic MSI-X");
 	result(!e && ii.count == E1000E_VECTORS &&
 	       (dyn || ii.flags == (VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE)),
-	       "msix.info", "%s, flags 0x%x, count %u", err_name(e), ii.flags, ii.count);
+	       "msix.info", "%s, flags 0x%x, count %u", vt_errname(e), ii.flags, ii.count);
 	for (i = 0; i < E1000E_VECTORS; i++) {
 		efd[i] = new_eventfd();
 		fds[i] = efd[i];
@@ -1091,7 +1020,7 @@ static void check_request(void)
 		return;
 	}
 	drv[n] = 0;
-	note("unbinding %s from %s", bdf, strrchr(drv, '/') + 1);
+	vt_note("unbinding %s from %s", bdf, strrchr(drv, '/') + 1);
 
 	child = fork();
 	if (child == 0) {
@@ -1122,8 +1051,8 @@ static void check_request(void)
 	result(e, "req.unbind_completes_after_release", "unbind status 0x%x", status);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	result(access(path, F_OK) != 0, "req.device_unbound", "%s still bound", bdf);
-	note("unbind finished %ld ms after the release",
-	     (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	vt_note("unbind finished %ld ms after the release",
+		(long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	close(r);
 }
 
@@ -1170,7 +1099,7 @@ int main(int argc, char **argv)
 	if (!e)
 		e = region_offset(VFIO_PCI_BAR0_REGION_INDEX, &bar0_off);
 	if (e) {
-		result(false, "regions", "GET_REGION_INFO: %s", err_name(e));
+		result(false, "regions", "GET_REGION_INFO: %s", vt_errname(e));
 		goto done;
 	}
 	/*
@@ -1185,7 +1114,7 @@ int main(int argc, char **argv)
 		result(bar_read(EDU_ID) == EDU_ID_VALUE, "edu_id", "BAR0+0 = 0x%08x",
 		       bar_read(EDU_ID));
 		msi_cap = find_cap(PCI_CAP_ID_MSI);
-		note("MSI capability at 0x%x", msi_cap);
+		vt_note("MSI capability at 0x%x", msi_cap);
 		check_info();
 		check_hostile();
 		check_modes();
@@ -1202,6 +1131,6 @@ int main(int argc, char **argv)
 	if (!skip_req && device >= 0)
 		check_request();
 done:
-	printf("vfio_irq_test: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	printf("vfio_irq_test: %d passed, %d failed\n", vt_npass, vt_nfail);
+	return vt_nfail ? 1 : 0;
 }

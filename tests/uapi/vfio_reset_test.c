@@ -46,6 +46,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio_test.h"
+
 #define EDU_ID		0x00
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
@@ -67,7 +69,6 @@
 
 static const char *label = "reset";
 static bool ours;
-static int npass, nfail;
 
 struct dev {
 	const char *bdf;
@@ -85,7 +86,7 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 
 static void result(bool ok, const char *name, const char *fmt, ...)
 {
-	char detail[256] = "";
+	char full[192], detail[256] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -93,69 +94,22 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 		vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	if (ok) {
-		npass++;
-		printf("PASS %s.%s\n", label, name);
-	} else {
-		nfail++;
-		printf("FAIL %s.%s: %s\n", label, name, detail[0] ? detail : "failed");
-	}
-	fflush(stdout);
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
-}
-
-static const char *err_name(int e)
-{
-	static char buf[32];
-
-	switch (e) {
-	case 0: return "success";
-	case EINVAL: return "EINVAL";
-	case EBADF: return "EBADF";
-	case ENOSPC: return "ENOSPC";
-	case ENODEV: return "ENODEV";
-	case EBUSY: return "EBUSY";
-	case EPERM: return "EPERM";
-	case EAGAIN: return "EAGAIN";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", e);
-		return buf;
-	}
+	snprintf(full, sizeof(full), "%s.%s", label, name);
+	vt_result(ok, false, full, "%s", detail);
 }
 
 static void expect_err(const char *name, int got, int want)
 {
-	result(got == want, name, "got %s, want %s", err_name(got), err_name(want));
+	result(got == want, name, "got %s, want %s", vt_errname(got), vt_errname(want));
 }
 
 /* ------------------------------------------------------------- devices --- */
 
 static int group_of(const char *bdf)
 {
-	char path[128], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char err[160];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	return atoi(base ? base + 1 : link);
+	return (int)vt_group_of(bdf, err, sizeof(err));
 }
 
 /* Open @bdf's group into a new container (or @container), and the device. */
@@ -172,12 +126,12 @@ static int open_dev(struct dev *d, const char *bdf, int container, bool get_fd)
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
 	d->group = open(path, O_RDWR);
 	if (d->group < 0) {
-		note("open %s: %s", path, strerror(errno));
+		vt_note("open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st) ||
 	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		note("group %d is not viable", d->group_id);
+		vt_note("group %d is not viable", d->group_id);
 		return -1;
 	}
 	if (container < 0) {
@@ -185,18 +139,18 @@ static int open_dev(struct dev *d, const char *bdf, int container, bool get_fd)
 		if (d->container < 0 ||
 		    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) ||
 		    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-			note("container: %s", strerror(errno));
+			vt_note("container: %s", strerror(errno));
 			return -1;
 		}
 	} else if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &container)) {
-		note("container: %s", strerror(errno));
+		vt_note("container: %s", strerror(errno));
 		return -1;
 	}
 	if (!get_fd)
 		return 0;
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (d->fd < 0) {
-		note("VFIO_GROUP_GET_DEVICE_FD %s: %s", bdf, strerror(errno));
+		vt_note("VFIO_GROUP_GET_DEVICE_FD %s: %s", bdf, strerror(errno));
 		return -1;
 	}
 	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
@@ -224,7 +178,7 @@ static uint16_t cfg_read16(struct dev *d, unsigned int pos)
 static void cfg_write16(struct dev *d, unsigned int pos, uint16_t v)
 {
 	if (pwrite(d->fd, &v, 2, d->cfg_off + pos) != 2)
-		note("config write at 0x%x: %s", pos, strerror(errno));
+		vt_note("config write at 0x%x: %s", pos, strerror(errno));
 }
 
 static uint32_t bar_read(struct dev *d, unsigned int reg)
@@ -239,7 +193,7 @@ static uint32_t bar_read(struct dev *d, unsigned int reg)
 static void bar_write(struct dev *d, unsigned int reg, uint32_t v)
 {
 	if (pwrite(d->fd, &v, 4, d->bar0_off + reg) != 4)
-		note("BAR0 write at 0x%x: %s", reg, strerror(errno));
+		vt_note("BAR0 write at 0x%x: %s", reg, strerror(errno));
 }
 
 /* A standard capability in the user's view of config space; 0: none. */
@@ -508,29 +462,6 @@ static void check_refusals(struct dev *d, uint32_t ndevs, int other_group)
 	}
 }
 
-static jmp_buf sigbus_jmp;
-
-static void on_sigbus(int sig)
-{
-	(void)sig;
-	longjmp(sigbus_jmp, 1);
-}
-
-/* Read a mapped register; false on SIGBUS. */
-static bool mapped_read(volatile uint32_t *p, uint32_t *v)
-{
-	struct sigaction sa = { .sa_handler = on_sigbus }, old;
-	bool ok = false;
-
-	sigaction(SIGBUS, &sa, &old);
-	if (!setjmp(sigbus_jmp)) {
-		*v = *p;
-		ok = true;
-	}
-	sigaction(SIGBUS, &old, NULL);
-	return ok;
-}
-
 #define E1000_RDBAL	0x2800	/* a plain read/write register a reset clears */
 #define E1000_STATUS	0x0008
 
@@ -553,7 +484,7 @@ static void check_hot(const char *bdf, const char *other_bdf)
 	result(true, "hot.open", NULL);
 	if (other_bdf) {
 		if (open_dev(&o, other_bdf, -1, false))
-			note("cannot open the group of %s", other_bdf);
+			vt_note("cannot open the group of %s", other_bdf);
 		else
 			other = o.group;
 	}
@@ -583,7 +514,7 @@ static void check_hot(const char *bdf, const char *other_bdf)
 		map = mmap(NULL, 0x4000, PROT_READ | PROT_WRITE, MAP_SHARED, d.fd,
 			   d.bar0_off);
 	if (map != MAP_FAILED)
-		result(mapped_read(map + E1000_STATUS / 4, &v), "hot.mmap_before",
+		result(vt_load32(map + E1000_STATUS / 4, &v), "hot.mmap_before",
 		       "SIGBUS");
 	sysfs_config(bdf, before, sizeof(before));
 
@@ -603,7 +534,7 @@ static void check_hot(const char *bdf, const char *other_bdf)
 	result(bar_read(&d, E1000_STATUS) != 0xffffffff, "hot.device_answers",
 	       "STATUS reads all ones");
 	if (map != MAP_FAILED) {
-		result(mapped_read(map + E1000_STATUS / 4, &v), "hot.mmap_after",
+		result(vt_load32(map + E1000_STATUS / 4, &v), "hot.mmap_after",
 		       "SIGBUS after the reset");
 		munmap((void *)map, 0x4000);
 	}
@@ -668,7 +599,7 @@ static void check_pair(const char *bdf, const char *bdf2, bool expect_refusal)
 		 * driver's vfio device sits on the bus (docs/differences.md).
 		 */
 		if (!ours && e == EBUSY) {
-			note("in-tree difference: hot_reset.refused_not_all_owned gives EBUSY, vfio-pci-dkms EINVAL");
+			vt_note("in-tree difference: hot_reset.refused_not_all_owned gives EBUSY, vfio-pci-dkms EINVAL");
 			e = EINVAL;
 		}
 		expect_err("hot_reset.refused_not_all_owned", e, EINVAL);
@@ -744,8 +675,8 @@ int main(int argc, char **argv)
 		check_pair(bdf, bdf2, true);
 	else
 		goto usage;
-	printf("vfio_reset_test: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	printf("vfio_reset_test: %d passed, %d failed\n", vt_npass, vt_nfail);
+	return vt_nfail ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: %s [-n LABEL] [-o] dma|hot|pair|refuse|close BDF [BDF2]\n",
 		argv[0]);
