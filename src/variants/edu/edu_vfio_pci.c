@@ -151,7 +151,7 @@ static int edu_load(struct edu_vfio_device *edu, struct edu_mig_file *migf)
 	ret = overflow ? -EINVAL : edu_stream_parse(migf->buf, len, &st);
 	mutex_unlock(&migf->lock);
 	if (ret) {
-		pci_info(pdev, "migration stream refused: malformed (%zu bytes%s)\n",
+		pci_info_ratelimited(pdev, "migration stream refused: malformed (%zu bytes%s)\n",
 			 len, overflow ? ", oversized" : "");
 		return ret;
 	}
@@ -160,7 +160,7 @@ static int edu_load(struct edu_vfio_device *edu, struct edu_mig_file *migf)
 	if (IS_ERR(io))
 		return PTR_ERR(io);
 	if (ioread32(io + EDU_REG_IDENT) != st.ident) {
-		pci_info(pdev, "migration stream refused: from device %#x, this is %#x\n",
+		pci_info_ratelimited(pdev, "migration stream refused: from device %#x, this is %#x\n",
 			 st.ident, ioread32(io + EDU_REG_IDENT));
 		ret = -EINVAL;
 		goto out;
