@@ -97,7 +97,7 @@ static void __iomem *edu_bar_idle(struct edu_vfio_device *edu)
 	void __iomem *io;
 	int tries;
 
-	for (tries = 0; tries < 100; tries++) {
+	for (tries = 0; tries < 50; tries++) {
 		io = vfio_pci_core_bar_begin(&edu->core, 0);
 		if (IS_ERR(io))
 			return io;
@@ -105,7 +105,7 @@ static void __iomem *edu_bar_idle(struct edu_vfio_device *edu)
 		    !(ioread32(io + EDU_REG_DMA_CMD) & EDU_DMA_RUN))
 			return io;
 		vfio_pci_core_bar_end(&edu->core);
-		msleep(10);
+		msleep(20);
 	}
 	pci_warn(edu->core.pdev, "device stayed busy (factorial or DMA running)\n");
 	return IOMEM_ERR_PTR(-EBUSY);
