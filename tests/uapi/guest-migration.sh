@@ -3,8 +3,10 @@
 #   ids=1234:11e8,bogus
 # must claim both edu devices at load and report the bad entry. Then
 # vfio_migration_test: MIGRATION=v2 migrates A to B through the uAPI
-# (EXPECT_PRECOPY=0|1: whether PRE_COPY must be offered); MIGRATION=none
-# checks that migration is reported unavailable and the device still works.
+# (EXPECT_PRECOPY=0|1: whether PRE_COPY must be offered),
+# then MIG_FUZZ_OPS random uAPI operations (vfio_migration_test fuzz);
+# MIGRATION=none checks that migration is reported unavailable and the
+# device still works.
 # Last, a device edu-vfio-pci does not recognise (an e1000e, through
 # driver_override) is refused with ENODEV and one log line, and e1000e can
 # take it back; the modules unload (no leaked data fd or reference).
@@ -45,6 +47,8 @@ v2)
 	fi
 	vfio_migration_test -n migration -P "${EXPECT_PRECOPY:-1}" \
 		-s "${MIG_SEED:-1}" -m "${MIG_MUTATIONS:-200}" migrate "$A" "$B" || status=1
+	vfio_migration_test -n migration -s "${MIG_SEED:-1}" \
+		-m "${MIG_FUZZ_OPS:-2000}" fuzz "$A" "$B" || status=1
 	;;
 none)
 	if [ "$unavail" = 2 ]; then

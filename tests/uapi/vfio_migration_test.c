@@ -16,6 +16,11 @@
  *                 oversized, wrong version, bad checksum, another device's
  *                 identification, MUTATIONS seeded random mutations and
  *                 random garbage) each refused with EINVAL with B unchanged.
+ *   fuzz A B      MUTATIONS seeded random operations on both devices: state
+ *                 requests (valid and invalid), reads, writes (garbage,
+ *                 mutated and valid streams), PRECOPY_INFO, closing data
+ *                 fds, reopening devices. Every state read back must be a
+ *                 valid one; afterwards a clean migration A -> B must work.
  *   unavailable A the kernel has no migration v2: the MIGRATION and
  *                 MIG_DEVICE_STATE features are not offered and the device
  *                 still works.
@@ -665,6 +670,125 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 	       "B %s, want %s", regs_str(&rb), regs_str(&want_a));
 }
 
+#define FUZZ_FDS 8
+
+static void test_fuzz(struct dev *a, struct dev *b, unsigned int seed, int ops)
+{
+	uint8_t stream[STREAM_LEN] = { 0 }, buf[4 * STREAM_LEN];
+	int fds[FUZZ_FDS], i, k, bad_state = 0, have_stream = 0;
+	int counts[8] = { 0 };
+	struct dev *devs[2] = { a, b };
+	struct regs ra, rb;
+	ssize_t n;
+
+	for (i = 0; i < FUZZ_FDS; i++)
+		fds[i] = -1;
+	srand(seed);
+	for (i = 0; i < ops; i++) {
+		struct dev *d = devs[rand() % 2];
+		int op = rand() % 8, slot = rand() % FUZZ_FDS, st, fd;
+		size_t len;
+
+		counts[op]++;
+		switch (op) {
+		case 0:	/* a state request, sometimes invalid */
+		case 1:
+			st = rand() % 10;
+			if (!set_state(d, st, &fd) && fd >= 0) {
+				if (fds[slot] >= 0)
+					close(fds[slot]);
+				fds[slot] = fd;
+			}
+			break;
+		case 2:	/* read */
+			if (fds[slot] < 0)
+				break;
+			n = read(fds[slot], buf, 1 + rand() % sizeof(buf));
+			if (n == STREAM_LEN && !memcmp(buf, "EDUM", 4)) {
+				memcpy(stream, buf, STREAM_LEN);
+				have_stream = 1;
+			}
+			break;
+		case 3:	/* write: a valid, a mutated or a garbage stream */
+			if (fds[slot] < 0)
+				break;
+			len = STREAM_LEN;
+			memcpy(buf, stream, STREAM_LEN);
+			k = rand() % 3;
+			if (k == 1) {
+				buf[rand() % STREAM_LEN] ^= 1 + rand() % 255;
+			} else if (k == 2 || !have_stream) {
+				len = rand() % sizeof(buf);
+				for (k = 0; k < (int)len; k++)
+					buf[k] = rand();
+			}
+			if (write(fds[slot], buf, len) < 0)
+				errno = 0;
+			break;
+		case 4: {	/* PRECOPY_INFO with a random argsz */
+			struct vfio_precopy_info info = { .argsz = rand() % 40 };
+
+			if (fds[slot] >= 0 &&
+			    ioctl(fds[slot], VFIO_MIG_GET_PRECOPY_INFO, &info))
+				errno = 0;
+			break;
+		}
+		case 5:	/* close a data fd */
+			if (fds[slot] >= 0)
+				close(fds[slot]);
+			fds[slot] = -1;
+			break;
+		case 6:	/* close_device (one time in four), data fds kept */
+			if (rand() % 4) {
+				counts[6]--;
+				break;
+			}
+			if (reopen(d))
+				bad_state++;
+			break;
+		case 7:	/* the state must always be a real one */
+			st = get_state(d);
+			if (st < VFIO_DEVICE_STATE_STOP || st > VFIO_DEVICE_STATE_PRE_COPY_P2P) {
+				if (!bad_state)
+					note("op %d: state %d", i, st);
+				bad_state++;
+			}
+			break;
+		}
+	}
+	note("fuzz: %d operations (seed %u): %d/%d state requests, %d reads, %d writes, %d precopy_info, %d closes, %d reopens, %d state reads",
+	     ops, seed, counts[0], counts[1], counts[2], counts[3], counts[4],
+	     counts[5], counts[6], counts[7]);
+	result(!bad_state, "fuzz.states_valid", "%d invalid states or failed reopens", bad_state);
+	for (i = 0; i < FUZZ_FDS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+
+	/* Both devices still migrate cleanly. */
+	result(!reopen(a) && !reopen(b), "fuzz.reopen", NULL);
+	set_regs(a, &state_a);
+	set_regs(b, &state_b);
+	get_regs(a, &ra);
+	if (set_state(a, VFIO_DEVICE_STATE_STOP_COPY, &fds[0]) || fds[0] < 0) {
+		result(false, "fuzz.after.save", "no data fd");
+		return;
+	}
+	n = read_all(fds[0], stream, sizeof(stream));
+	close(fds[0]);
+	set_state(a, VFIO_DEVICE_STATE_RUNNING, NULL);
+	if (set_state(b, VFIO_DEVICE_STATE_RESUMING, &fds[1]) || fds[1] < 0) {
+		result(false, "fuzz.after.resume", "no data fd");
+		return;
+	}
+	if (n == STREAM_LEN && write(fds[1], stream, STREAM_LEN) != STREAM_LEN)
+		n = -1;
+	k = set_state(b, VFIO_DEVICE_STATE_RUNNING, NULL);
+	close(fds[1]);
+	get_regs(b, &rb);
+	result(n == STREAM_LEN && !k && same_regs(&ra, &rb), "fuzz.after.migration_works",
+	       "stream %zd, load %s, B %s, A %s", n, err_name(k), regs_str(&rb), regs_str(&ra));
+}
+
 static void test_unavailable(struct dev *a)
 {
 	struct vfio_device_feature_mig_state m = { 0 };
@@ -711,18 +835,22 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "unavailable")) {
 		test_unavailable(&a);
-	} else if (!strcmp(mode, "migrate") && argc - optind == 3) {
+	} else if ((!strcmp(mode, "migrate") || !strcmp(mode, "fuzz")) &&
+		   argc - optind == 3) {
 		if (open_dev(&b, argv[optind + 2])) {
 			result(false, "setup.open_B", "cannot open %s", argv[optind + 2]);
 			return 1;
 		}
-		test_migrate(&a, &b, expect_precopy, seed, mutations);
+		if (!strcmp(mode, "fuzz"))
+			test_fuzz(&a, &b, seed, mutations);
+		else
+			test_migrate(&a, &b, expect_precopy, seed, mutations);
 	} else {
 		goto usage;
 	}
 	printf("# %s: %d passed, %d failed\n", label, npass, nfail);
 	return nfail ? 1 : 0;
 usage:
-	fprintf(stderr, "usage: vfio_migration_test [-n LABEL] [-s SEED] [-m N] [-P 0|1] migrate A B | unavailable A\n");
+	fprintf(stderr, "usage: vfio_migration_test [-n LABEL] [-s SEED] [-m N] [-P 0|1] migrate A B | fuzz A B | unavailable A\n");
 	return 2;
 }
