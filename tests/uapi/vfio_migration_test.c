@@ -659,6 +659,28 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 	result(ret == mutations, "malformed.random_mutations",
 	       "%d of %d refused as required (seed %u)", ret, mutations, seed);
 
+	/* A reset ends any session and returns the device to RUNNING. */
+	{
+		struct vfio_device_info di = { .argsz = sizeof(di) };
+
+		if (ioctl(b->fd, VFIO_DEVICE_GET_INFO, &di) ||
+		    !(di.flags & VFIO_DEVICE_FLAGS_RESET)) {
+			note("B cannot be reset: reset during a session not tested");
+		} else {
+			fd = go("reset.B.to_resuming", b, VFIO_DEVICE_STATE_RESUMING, true);
+			n = fd >= 0 ? write(fd, stream, STREAM_HDR) : -1;
+			ret = ioctl(b->fd, VFIO_DEVICE_RESET) ? errno : 0;
+			result(!ret, "reset.B.device_reset", "%s", err_name(ret));
+			expect_state("reset.B.running_after_reset", b, VFIO_DEVICE_STATE_RUNNING);
+			n = fd >= 0 ? write(fd, stream, 1) : 0;
+			result(n < 0 && errno == ENODEV, "reset.B.fd_dead_after_reset",
+			       "write %zd (%s)", n, n < 0 ? err_name(errno) : "accepted");
+			if (fd >= 0)
+				close(fd);
+			go("reset.B.to_stop", b, VFIO_DEVICE_STATE_STOP, false);
+		}
+	}
+
 	/* After all that, a valid stream still loads. */
 	fd = go("final.B.to_resuming", b, VFIO_DEVICE_STATE_RESUMING, true);
 	n = fd >= 0 ? write(fd, stream, STREAM_LEN) : -1;
