@@ -205,4 +205,66 @@ static inline int compat_pci_set_driver_override(struct pci_dev *pdev,
 #endif
 }
 
+/*
+ * Migration v2 (uAPI and vfio core of 6.1). 5.10 has only the v1 region,
+ * whose bit macros take some of the v2 names: replace them by the v2 enum so
+ * a variant's state machine compiles everywhere; the glue never offers
+ * migration to such a kernel's vfio core (see vfio_glue_register).
+ */
+#ifndef HAVE_UAPI_MIGRATION_V2
+#undef VFIO_DEVICE_STATE_STOP
+#undef VFIO_DEVICE_STATE_RUNNING
+#undef VFIO_DEVICE_STATE_SAVING
+#undef VFIO_DEVICE_STATE_RESUMING
+enum vfio_device_mig_state {
+	VFIO_DEVICE_STATE_ERROR = 0,
+	VFIO_DEVICE_STATE_STOP = 1,
+	VFIO_DEVICE_STATE_RUNNING = 2,
+	VFIO_DEVICE_STATE_STOP_COPY = 3,
+	VFIO_DEVICE_STATE_RESUMING = 4,
+	VFIO_DEVICE_STATE_RUNNING_P2P = 5,
+};
+#define VFIO_MIGRATION_STOP_COPY	(1 << 0)
+#define VFIO_MIGRATION_P2P		(1 << 1)
+#endif
+
+/* PRE_COPY (uAPI of 6.12, upstream 6.2): numbers for older headers. */
+#ifndef HAVE_UAPI_MIG_PRECOPY
+#define VFIO_DEVICE_STATE_PRE_COPY	((enum vfio_device_mig_state)6)
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P	((enum vfio_device_mig_state)7)
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
+
+/* The migration_flags this kernel's vfio core understands. */
+#if !defined(HAVE_VFIO_MIGRATION_OPS)
+#define COMPAT_VFIO_MIGRATION_FLAGS	0
+#elif defined(HAVE_UAPI_MIG_PRECOPY) && defined(HAVE_VFIO_MIG_GET_DATA_SIZE)
+#define COMPAT_VFIO_MIGRATION_FLAGS \
+	(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P | VFIO_MIGRATION_PRE_COPY)
+#else
+#define COMPAT_VFIO_MIGRATION_FLAGS \
+	(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P)
+#endif
+
+/*
+ * The vfio core's FSM walker (6.1+), under its own name. Without migration
+ * v2 the glue never offers migration, so nothing reaches a set_state.
+ */
+#ifndef HAVE_VFIO_MIGRATION_OPS
+static inline int vfio_mig_get_next_state(struct vfio_device *device,
+					  enum vfio_device_mig_state cur_fsm,
+					  enum vfio_device_mig_state new_fsm,
+					  enum vfio_device_mig_state *next_fsm)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 #endif

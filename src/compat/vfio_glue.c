@@ -242,6 +242,48 @@ static const struct vfio_device_ops vfio_pci_dkms_glue_ops = {
 #endif
 };
 
+#ifdef HAVE_VFIO_MIGRATION_OPS
+/* Migration v2: the driver's portable ops behind the kernel's table. */
+static struct file *glue_mig_set_state(struct vfio_device *v,
+				       enum vfio_device_mig_state new_state)
+{
+	return to_core(v)->mig_ops->migration_set_state(v, new_state);
+}
+
+static int glue_mig_get_state(struct vfio_device *v,
+			      enum vfio_device_mig_state *curr_state)
+{
+	return to_core(v)->mig_ops->migration_get_state(v, curr_state);
+}
+
+#ifdef HAVE_VFIO_MIG_GET_DATA_SIZE
+static int glue_mig_get_data_size(struct vfio_device *v,
+				  unsigned long *stop_copy_length)
+{
+	return to_core(v)->mig_ops->migration_get_data_size(v, stop_copy_length);
+}
+#endif
+
+static const struct vfio_migration_ops vfio_pci_dkms_glue_mig_ops = {
+	.migration_set_state = glue_mig_set_state,
+	.migration_get_state = glue_mig_get_state,
+#ifdef HAVE_VFIO_MIG_GET_DATA_SIZE
+	.migration_get_data_size = glue_mig_get_data_size,
+#endif
+};
+
+static void glue_mig_setup(struct vfio_pci_core_device *vdev)
+{
+	vdev->vdev.mig_ops = &vfio_pci_dkms_glue_mig_ops;
+	vdev->vdev.migration_flags = vdev->migration_flags;
+}
+#else
+static void glue_mig_setup(struct vfio_pci_core_device *vdev)
+{
+	pci_info(vdev->pdev, "migration unavailable: this kernel has no VFIO migration v2\n");
+}
+#endif
+
 struct vfio_pci_core_device *vfio_glue_alloc(size_t size, struct device *dev)
 {
 #ifdef HAVE_VFIO_ALLOC_DEVICE
@@ -274,6 +316,14 @@ void vfio_glue_put(struct vfio_pci_core_device *vdev)
 
 int vfio_glue_register(struct vfio_pci_core_device *vdev)
 {
+	/*
+	 * Offer only what this kernel's vfio core knows (no PRE_COPY before
+	 * 6.12); the driver sees the result in its migration_flags.
+	 */
+	if (vdev->mig_ops) {
+		vdev->migration_flags &= COMPAT_VFIO_MIGRATION_FLAGS;
+		glue_mig_setup(vdev);
+	}
 	return vfio_register_group_dev(&vdev->vdev);
 }
 

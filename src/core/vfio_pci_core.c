@@ -89,6 +89,16 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 			 pdev->hdr_type);
 		return -EINVAL;
 	}
+	/* As the in-tree core of 7.2: migration needs the whole set of ops. */
+	if (vdev->mig_ops &&
+	    (!vdev->mig_ops->migration_set_state ||
+	     !vdev->mig_ops->migration_get_state ||
+	     !vdev->mig_ops->migration_get_data_size ||
+	     !(vdev->migration_flags & VFIO_MIGRATION_STOP_COPY))) {
+		pci_warn(pdev, "driver %s: incomplete migration ops or flags, refused\n",
+			 vdev->ops->name);
+		return -EINVAL;
+	}
 	ret = vfio_pci_sriov_init(vdev);
 	if (ret)
 		return ret;
@@ -118,6 +128,38 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 	vfio_pci_sriov_uninit(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_unregister_device, VFIO_PCI_DKMS);
+
+void vfio_pci_core_add_ids(struct pci_driver *driver, char *ids)
+{
+	const char *name = driver->driver.mod_name ?: driver->name;
+	char *p = ids, *id;
+
+	while ((id = strsep(&p, ","))) {
+		unsigned int vendor, device, subvendor = PCI_ANY_ID,
+			subdevice = PCI_ANY_ID, class = 0, class_mask = 0;
+		int fields, ret;
+
+		if (!*id)
+			continue;
+		fields = sscanf(id, "%x:%x:%x:%x:%x:%x", &vendor, &device,
+				&subvendor, &subdevice, &class, &class_mask);
+		if (fields < 2) {
+			pr_warn("%s: ids=: invalid id string \"%s\", skipped\n",
+				name, id);
+			continue;
+		}
+		ret = pci_add_dynid(driver, vendor, device, subvendor,
+				    subdevice, class, class_mask, 0);
+		if (ret)
+			pr_warn("%s: ids=: failed to add dynamic id %04x:%04x (%d)\n",
+				name, vendor, device, ret);
+		else
+			pr_info("%s: add [%04x:%04x[%04x:%04x]] class %#08x/%08x\n",
+				name, vendor, device, subvendor, subdevice,
+				class, class_mask);
+	}
+}
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_add_ids, VFIO_PCI_DKMS);
 
 /* Where is the MSI-X table? The user may neither touch nor map it. */
 static void vfio_pci_find_msix(struct vfio_pci_core_device *vdev)

@@ -40,6 +40,32 @@ void __iomem *vfio_pci_bar_claim(struct vfio_pci_core_device *vdev, int bar)
 	return io;
 }
 
+void __iomem *vfio_pci_core_bar_begin(struct vfio_pci_core_device *vdev,
+				      int bar)
+{
+	void __iomem *io;
+
+	if (bar < 0 || bar >= PCI_STD_NUM_BARS ||
+	    !(pci_resource_flags(vdev->pdev, bar) & IORESOURCE_MEM))
+		return IOMEM_ERR_PTR(-EINVAL);
+	io = vfio_pci_bar_claim(vdev, bar);
+	if (IS_ERR(io))
+		return io;
+	down_read(&vdev->memory_lock);
+	if (!vfio_pci_memory_enabled(vdev)) {
+		up_read(&vdev->memory_lock);
+		return IOMEM_ERR_PTR(-EIO);
+	}
+	return io;
+}
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_bar_begin, VFIO_PCI_DKMS);
+
+void vfio_pci_core_bar_end(struct vfio_pci_core_device *vdev)
+{
+	up_read(&vdev->memory_lock);
+}
+COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_bar_end, VFIO_PCI_DKMS);
+
 void vfio_pci_bars_release(struct vfio_pci_core_device *vdev)
 {
 	int bar;

@@ -138,36 +138,6 @@ static struct pci_driver vfio_pci_dkms_driver = {
 	COMPAT_DRIVER_MANAGED_DMA
 };
 
-/* ids=: "vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]", ... */
-static void __init vfio_pci_dkms_add_ids(void)
-{
-	char *p = ids, *id;
-
-	while ((id = strsep(&p, ","))) {
-		unsigned int vendor, device, subvendor = PCI_ANY_ID,
-			subdevice = PCI_ANY_ID, class = 0, class_mask = 0;
-		int fields, ret;
-
-		if (!*id)
-			continue;
-		fields = sscanf(id, "%x:%x:%x:%x:%x:%x", &vendor, &device,
-				&subvendor, &subdevice, &class, &class_mask);
-		if (fields < 2) {
-			pr_warn("ids=: invalid id string \"%s\", skipped\n", id);
-			continue;
-		}
-		ret = pci_add_dynid(&vfio_pci_dkms_driver, vendor, device,
-				    subvendor, subdevice, class, class_mask, 0);
-		if (ret)
-			pr_warn("ids=: failed to add dynamic id %04x:%04x (%d)\n",
-				vendor, device, ret);
-		else
-			pr_info("add [%04x:%04x[%04x:%04x]] class %#08x/%08x\n",
-				vendor, device, subvendor, subdevice, class,
-				class_mask);
-	}
-}
-
 static int __init vfio_pci_dkms_init(void)
 {
 	int ret;
@@ -175,7 +145,7 @@ static int __init vfio_pci_dkms_init(void)
 	ret = pci_register_driver(&vfio_pci_dkms_driver);
 	if (ret)
 		return ret;
-	vfio_pci_dkms_add_ids();
+	vfio_pci_core_add_ids(&vfio_pci_dkms_driver, ids);
 	return 0;
 }
 

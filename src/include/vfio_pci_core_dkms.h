@@ -54,6 +54,9 @@
 #define vfio_pci_core_match_token_uuid	dkms_vfio_pci_core_match_token_uuid
 #define vfio_pci_core_sriov_configure	dkms_vfio_pci_core_sriov_configure
 #define vfio_pci_core_register_dev_region dkms_vfio_pci_core_register_dev_region
+#define vfio_pci_core_add_ids		dkms_vfio_pci_core_add_ids
+#define vfio_pci_core_bar_begin		dkms_vfio_pci_core_bar_begin
+#define vfio_pci_core_bar_end		dkms_vfio_pci_core_bar_end
 
 /* A driver's callbacks: upstream vfio_device_ops members, 6.1+ signatures. */
 struct vfio_pci_core_ops {
@@ -84,6 +87,22 @@ struct vfio_pci_core_ops {
 #define VFIO_PCI_OFFSET_TO_INDEX(off)	((u64)(off) >> VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_INDEX_TO_OFFSET(index)	((u64)(index) << VFIO_PCI_OFFSET_SHIFT)
 #define VFIO_PCI_OFFSET_MASK	(((u64)1 << VFIO_PCI_OFFSET_SHIFT) - 1)
+/*
+ * Migration v2 callbacks: the members of the upstream struct
+ * vfio_migration_ops (6.2+ signatures). A driver points vdev->mig_ops at
+ * them and sets vdev->migration_flags before registering; the glue hands
+ * them to the vfio core only where the kernel has migration v2, with the
+ * flags that kernel understands (no PRE_COPY before 6.12). All three are
+ * mandatory, and so is VFIO_MIGRATION_STOP_COPY.
+ */
+struct vfio_pci_core_mig_ops {
+	struct file *(*migration_set_state)(struct vfio_device *vdev,
+					    enum vfio_device_mig_state new_state);
+	int (*migration_get_state)(struct vfio_device *vdev,
+				   enum vfio_device_mig_state *curr_state);
+	int (*migration_get_data_size)(struct vfio_device *vdev,
+				       unsigned long *stop_copy_length);
+};
 
 struct cfg_layout;
 struct eventfd_ctx;
@@ -124,6 +143,8 @@ struct vfio_pci_core_device {
 	struct vfio_device vdev;	/* first: the vfio core allocates us */
 	struct pci_dev *pdev;
 	const struct vfio_pci_core_ops *ops;
+	const struct vfio_pci_core_mig_ops *mig_ops;	/* set by the driver */
+	u32 migration_flags;				/* VFIO_MIGRATION_* */
 
 	/* open_lock: the open count (5.10 counts opens itself) and lazy BAR claims */
 	struct mutex open_lock;
@@ -251,5 +272,22 @@ int vfio_pci_core_match_token_uuid(struct vfio_device *core_vdev,
 				   const uuid_t *uuid);
 int vfio_pci_core_sriov_configure(struct vfio_pci_core_device *vdev,
 				  int nr_virtfn);
+
+/*
+ * ids= of a driver, in-tree syntax: "vendor:device[:subvendor[:subdevice
+ * [:class[:class_mask]]]]", comma separated; bad entries are logged with
+ * the driver's name and skipped. Call after pci_register_driver().
+ */
+void vfio_pci_core_add_ids(struct pci_driver *driver, char *ids);
+
+/*
+ * A driver's own access to a BAR (e.g. to save device state): maps the BAR
+ * if needed and returns it with the memory lock held for reading, or an
+ * IOMEM_ERR_PTR (-EIO while memory decoding is off or the device is in a
+ * low-power state). Every success is paired with vfio_pci_core_bar_end().
+ */
+void __iomem *vfio_pci_core_bar_begin(struct vfio_pci_core_device *vdev,
+				      int bar);
+void vfio_pci_core_bar_end(struct vfio_pci_core_device *vdev);
 
 #endif
