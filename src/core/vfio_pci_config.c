@@ -91,6 +91,9 @@ int vfio_pci_config_init(struct vfio_pci_core_device *vdev)
 	if (l->hidden)
 		pci_dbg(pdev, "hiding %d capabilities from the user\n", l->hidden);
 
+	if (!vfio_pci_intx_usable(pdev))
+		l->vconfig[PCI_INTERRUPT_PIN] = 0;
+
 	/* The BAR values to put back if a reset clears them behind our back. */
 	for (i = 0; i < 6; i++)
 		vdev->rbar[i] = vget(&l->vconfig[PCI_BASE_ADDRESS_0 + 4 * i], 4);

@@ -627,7 +627,7 @@ u32 vfio_pci_irq_count(struct vfio_pci_core_device *vdev, int index)
 
 	switch (index) {
 	case VFIO_PCI_INTX_IRQ_INDEX:
-		if (pdev->is_virtfn)
+		if (!vfio_pci_intx_usable(pdev))
 			return 0;
 		pci_read_config_byte(pdev, PCI_INTERRUPT_PIN, &pin);
 		return pin ? 1 : 0;

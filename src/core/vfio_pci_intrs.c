@@ -219,7 +219,7 @@ static int vfio_intx_enable(struct vfio_pci_core_device *vdev,
 
 	if (!is_irq_none(vdev))
 		return -EINVAL;
-	if (!pdev->irq || pdev->irq == IRQ_NOTCONNECTED)
+	if (!vfio_pci_intx_usable(pdev))
 		return -ENODEV;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);

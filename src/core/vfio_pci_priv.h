@@ -3,6 +3,8 @@
 #ifndef VFIO_PCI_DKMS_PRIV_H
 #define VFIO_PCI_DKMS_PRIV_H
 
+#include <linux/interrupt.h>
+
 #include "vfio_pci_core_dkms.h"
 
 /* vfio_pci_config.c */
@@ -16,6 +18,16 @@ bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev);
 static inline bool vfio_pci_state_is_d3(pci_power_t state)
 {
 	return (__force int)state >= (__force int)PCI_D3hot;
+}
+
+/*
+ * Whether the device has an INTx line the user can have: a VF never does
+ * (SR-IOV), nor a function whose line the platform did not route. Without
+ * one, the virtual interrupt pin reads 0 and the INTx index is empty.
+ */
+static inline bool vfio_pci_intx_usable(struct pci_dev *pdev)
+{
+	return !pdev->is_virtfn && pdev->irq && pdev->irq != IRQ_NOTCONNECTED;
 }
 
 /* vfio_pci_core.c */

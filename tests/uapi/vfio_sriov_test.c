@@ -36,9 +36,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #ifndef VFIO_DEVICE_FEATURE_PCI_VF_TOKEN
@@ -437,6 +439,40 @@ static void check_pf_power(int pfd, const char *pf, const char *vf)
  * reset (first open, last close) with VFs enabled loses them under QEMU
  * 7.2's nvme on some guest kernels, which would test QEMU, not the token.
  */
+/*
+ * A VF has no INTx (SR-IOV 3.4.1.18): its interrupt pin reads 0, the INTx
+ * index has no interrupts, and INTx cannot be set up.
+ */
+static void check_vf_no_intx(int vfd)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri),
+				       .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_irq_info ii = { .argsz = sizeof(ii),
+				    .index = VFIO_PCI_INTX_IRQ_INDEX };
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} is = {
+		.set = { .argsz = sizeof(is), .index = VFIO_PCI_INTX_IRQ_INDEX,
+			 .flags = VFIO_IRQ_SET_DATA_EVENTFD |
+				  VFIO_IRQ_SET_ACTION_TRIGGER, .count = 1 },
+	};
+	uint8_t pin = 0xff;
+	int e;
+
+	e = ioctl(vfd, VFIO_DEVICE_GET_REGION_INFO, &ri) ? errno : 0;
+	if (!e && pread(vfd, &pin, 1, ri.offset + PCI_INTERRUPT_PIN) != 1)
+		e = errno;
+	result(!e && pin == 0, "vf.intx_pin_zero", "%s, pin %u", err_name(e), pin);
+	e = ioctl(vfd, VFIO_DEVICE_GET_IRQ_INFO, &ii) ? errno : 0;
+	result(!e && ii.count == 0, "vf.intx_count_zero", "%s, count %u",
+	       err_name(e), ii.count);
+	is.fd = eventfd(0, EFD_CLOEXEC);
+	expect_err("vf.intx_set_irqs_refused",
+		   ioctl(vfd, VFIO_DEVICE_SET_IRQS, &is) ? errno : 0, EINVAL);
+	close(is.fd);
+}
+
 static void check_token(const char *pf, const char *drv, const char *other)
 {
 	uint32_t set = VFIO_DEVICE_FEATURE_SET, get = VFIO_DEVICE_FEATURE_GET,
@@ -481,6 +517,7 @@ static void check_token(const char *pf, const char *drv, const char *other)
 	open_expect("vf.open_token_with_blanks", vf, s, 0, false);
 	vfd = open_expect("vf.open_token", vf, t1, 0, true);
 	if (vfd >= 0) {
+		check_vf_no_intx(vfd);
 		expect_err("vf.feature_token_enotty", feature_token(vfd, set, tok2, 16), ENOTTY);
 		expect_err("vf.feature_probe_enotty",
 			   feature_token(vfd, probe | set, NULL, 0), ENOTTY);
