@@ -41,6 +41,8 @@
 
 #include <linux/vfio.h>
 
+#include "vfio_test.h"
+
 /* uAPI of 6.2+ (the build host's headers may be older). */
 #ifndef VFIO_MIGRATION_PRE_COPY
 #define VFIO_MIGRATION_PRE_COPY		(1 << 2)
@@ -72,7 +74,6 @@ struct vfio_device_feature_mig_data_size {
 #define STREAM_HDR	20
 
 static const char *label = "migration";
-static int npass, nfail;
 
 struct dev {
 	const char *bdf;
@@ -92,7 +93,7 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 
 static void result(bool ok, const char *name, const char *fmt, ...)
 {
-	char detail[256] = "";
+	char full[160], detail[256] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -100,46 +101,8 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 		vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	if (ok) {
-		npass++;
-		printf("PASS %s.%s\n", label, name);
-	} else {
-		nfail++;
-		printf("FAIL %s.%s: %s\n", label, name, detail[0] ? detail : "failed");
-	}
-	fflush(stdout);
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
-}
-
-static const char *err_name(int e)
-{
-	static char buf[32];
-
-	switch (e) {
-	case 0: return "success";
-	case EINVAL: return "EINVAL";
-	case ENOTTY: return "ENOTTY";
-	case ENODEV: return "ENODEV";
-	case ENOMSG: return "ENOMSG";
-	case EBUSY: return "EBUSY";
-	case EIO: return "EIO";
-	default:
-		snprintf(buf, sizeof(buf), "errno %d", e);
-		return buf;
-	}
+	snprintf(full, sizeof(full), "%s.%s", label, name);
+	vt_result(ok, false, full, "%s", detail[0] ? detail : "failed");
 }
 
 /* ------------------------------------------------------------- devices --- */
@@ -165,7 +128,7 @@ static int get_fd(struct dev *d)
 
 	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
 	if (d->fd < 0) {
-		note("VFIO_GROUP_GET_DEVICE_FD %s: %s", d->bdf, strerror(errno));
+		vt_note("VFIO_GROUP_GET_DEVICE_FD %s: %s", d->bdf, strerror(errno));
 		return -1;
 	}
 	ri.index = VFIO_PCI_BAR0_REGION_INDEX;
@@ -186,19 +149,19 @@ static int open_dev(struct dev *d, const char *bdf)
 	snprintf(path, sizeof(path), "/dev/vfio/%d", group_of(bdf));
 	d->group = open(path, O_RDWR);
 	if (d->group < 0) {
-		note("open %s: %s", path, strerror(errno));
+		vt_note("open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st) ||
 	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		note("group of %s is not viable", bdf);
+		vt_note("group of %s is not viable", bdf);
 		return -1;
 	}
 	d->container = open("/dev/vfio/vfio", O_RDWR);
 	if (d->container < 0 ||
 	    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) ||
 	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-		note("container: %s", strerror(errno));
+		vt_note("container: %s", strerror(errno));
 		return -1;
 	}
 	return get_fd(d);
@@ -232,13 +195,13 @@ static uint64_t rd64(struct dev *d, unsigned int reg)
 static void wr32(struct dev *d, unsigned int reg, uint32_t v)
 {
 	if (pwrite(d->fd, &v, 4, d->bar0_off + reg) != 4)
-		note("BAR0 write at 0x%x: %s", reg, strerror(errno));
+		vt_note("BAR0 write at 0x%x: %s", reg, strerror(errno));
 }
 
 static void wr64(struct dev *d, unsigned int reg, uint64_t v)
 {
 	if (pwrite(d->fd, &v, 8, d->bar0_off + reg) != 8)
-		note("BAR0 write at 0x%x: %s", reg, strerror(errno));
+		vt_note("BAR0 write at 0x%x: %s", reg, strerror(errno));
 }
 
 static void get_regs(struct dev *d, struct regs *r)
@@ -340,7 +303,7 @@ static int go(const char *name, struct dev *d, uint32_t state, bool want_fd)
 	int fd = -1, ret = set_state(d, state, &fd);
 
 	result(!ret && (fd >= 0) == want_fd, name, "%s, data_fd %d (want %s)",
-	       err_name(ret), fd, want_fd ? "an fd" : "none");
+	       vt_errname(ret), fd, want_fd ? "an fd" : "none");
 	return fd;
 }
 
@@ -418,7 +381,7 @@ static bool refuse(const char *name, struct dev *b, const uint8_t *stream,
 	ret = set_state(b, VFIO_DEVICE_STATE_RESUMING, &fd);
 	if (ret || fd < 0) {
 		snprintf(n, sizeof(n), "malformed.%s.resuming", name);
-		result(false, n, "STOP -> RESUMING: %s", err_name(ret));
+		result(false, n, "STOP -> RESUMING: %s", vt_errname(ret));
 		return false;
 	}
 	if (len) {
@@ -445,7 +408,7 @@ static bool refuse(const char *name, struct dev *b, const uint8_t *stream,
 	if (!quiet || !ok) {
 		snprintf(n, sizeof(n), "malformed.%s", name);
 		result(ok, n, "write %zd, STOP %s, state %d, regs %s (want %s)",
-		       w, err_name(ret), st, regs_str(&now), regs_str(before));
+		       w, vt_errname(ret), st, regs_str(&now), regs_str(before));
 	}
 	return ok;
 }
@@ -465,15 +428,15 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 	/* What the kernel offers. */
 	ret = feature(a, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
 		      VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0);
-	result(!ret, "feature.migration.probe", "%s", err_name(ret));
+	result(!ret, "feature.migration.probe", "%s", vt_errname(ret));
 	ret = feature(a, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
 		      &mig, sizeof(mig));
-	note("migration flags %#llx", (unsigned long long)mig.flags);
+	vt_note("migration flags %#llx", (unsigned long long)mig.flags);
 	result(!ret && (mig.flags & (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P)) ==
 	       (VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P) &&
 	       !(mig.flags & ~(uint64_t)(VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P |
 					 VFIO_MIGRATION_PRE_COPY)),
-	       "feature.migration.flags", "%s, flags %#llx", err_name(ret),
+	       "feature.migration.flags", "%s, flags %#llx", vt_errname(ret),
 	       (unsigned long long)mig.flags);
 	precopy = mig.flags & VFIO_MIGRATION_PRE_COPY;
 	if (expect_precopy >= 0)
@@ -484,10 +447,10 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 		      &size, sizeof(size));
 	if (precopy)	/* MIG_DATA_SIZE came with PRE_COPY (6.2) */
 		result(!ret && size.stop_copy_length == STREAM_LEN,
-		       "feature.mig_data_size", "%s, %llu bytes", err_name(ret),
+		       "feature.mig_data_size", "%s, %llu bytes", vt_errname(ret),
 		       (unsigned long long)size.stop_copy_length);
 	else
-		result(ret == ENOTTY, "feature.mig_data_size.absent", "%s", err_name(ret));
+		result(ret == ENOTTY, "feature.mig_data_size.absent", "%s", vt_errname(ret));
 	expect_state("state.initial_running.A", a, VFIO_DEVICE_STATE_RUNNING);
 	expect_state("state.initial_running.B", b, VFIO_DEVICE_STATE_RUNNING);
 
@@ -513,7 +476,7 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 	go("save.A.stop_copy_to_stop", a, VFIO_DEVICE_STATE_STOP, false);
 	n = fd >= 0 ? read(fd, buf, 1) : -1;
 	result(n < 0 && errno == ENODEV, "save.A.fd_dead_after_session",
-	       "read: %zd (%s)", n, n < 0 ? err_name(errno) : "data");
+	       "read: %zd (%s)", n, n < 0 ? vt_errname(errno) : "data");
 	if (fd >= 0)
 		close(fd);
 	go("save.A.stop_to_running", a, VFIO_DEVICE_STATE_RUNNING, false);
@@ -539,23 +502,23 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 
 	/* Invalid transitions: refused, state unchanged. */
 	ret = set_state(a, VFIO_DEVICE_STATE_ERROR, NULL);
-	result(ret == EINVAL, "invalid.to_error", "%s", err_name(ret));
+	result(ret == EINVAL, "invalid.to_error", "%s", vt_errname(ret));
 	ret = set_state(a, 99, NULL);
-	result(ret == EINVAL, "invalid.unknown_state", "%s", err_name(ret));
+	result(ret == EINVAL, "invalid.unknown_state", "%s", vt_errname(ret));
 	expect_state("invalid.state_unchanged", a, VFIO_DEVICE_STATE_RUNNING);
 	if (!precopy) {
 		ret = set_state(a, VFIO_DEVICE_STATE_PRE_COPY, NULL);
-		result(ret == EINVAL, "invalid.pre_copy_not_offered", "%s", err_name(ret));
+		result(ret == EINVAL, "invalid.pre_copy_not_offered", "%s", vt_errname(ret));
 	} else {
 		go("invalid.setup_stop_copy", a, VFIO_DEVICE_STATE_STOP_COPY, true);
 		ret = set_state(a, VFIO_DEVICE_STATE_PRE_COPY, NULL);
-		result(ret == EINVAL, "invalid.stop_copy_to_pre_copy", "%s", err_name(ret));
+		result(ret == EINVAL, "invalid.stop_copy_to_pre_copy", "%s", vt_errname(ret));
 		expect_state("invalid.stop_copy_kept", a, VFIO_DEVICE_STATE_STOP_COPY);
 		go("invalid.back_to_running", a, VFIO_DEVICE_STATE_RUNNING, false);
 	}
 	go("invalid.resuming_setup", b, VFIO_DEVICE_STATE_RESUMING, true);
 	ret = set_state(b, VFIO_DEVICE_STATE_STOP_COPY, NULL);
-	result(ret == EINVAL, "invalid.resuming_to_stop_copy", "%s", err_name(ret));
+	result(ret == EINVAL, "invalid.resuming_to_stop_copy", "%s", vt_errname(ret));
 	expect_state("invalid.resuming_kept", b, VFIO_DEVICE_STATE_RESUMING);
 	result(!reopen(b), "invalid.reopen_ends_session", NULL);
 	expect_state("invalid.running_after_reopen", b, VFIO_DEVICE_STATE_RUNNING);
@@ -567,19 +530,19 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 		fd = go("pre_copy.A.running_to_pre_copy", a, VFIO_DEVICE_STATE_PRE_COPY, true);
 		n = fd >= 0 ? read(fd, buf, sizeof(buf)) : 0;
 		result(n < 0 && errno == ENOMSG, "pre_copy.read_no_data_yet",
-		       "read %zd (%s)", n, n < 0 ? err_name(errno) : "data");
+		       "read %zd (%s)", n, n < 0 ? vt_errname(errno) : "data");
 		memset(&info, 0xff, sizeof(info));
 		info.argsz = sizeof(info);
 		ret = fd >= 0 && ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info) ? errno : 0;
 		result(!ret && info.initial_bytes == 0 && info.dirty_bytes == 0,
 		       "pre_copy.precopy_info", "%s, initial %llu dirty %llu",
-		       err_name(ret), (unsigned long long)info.initial_bytes,
+		       vt_errname(ret), (unsigned long long)info.initial_bytes,
 		       (unsigned long long)info.dirty_bytes);
 		go("pre_copy.to_pre_copy_p2p", a, VFIO_DEVICE_STATE_PRE_COPY_P2P, false);
 		go("pre_copy.to_stop_copy_same_fd", a, VFIO_DEVICE_STATE_STOP_COPY, false);
 		ret = fd >= 0 && ioctl(fd, VFIO_MIG_GET_PRECOPY_INFO, &info) ? errno : 0;
 		result(ret == EINVAL, "pre_copy.precopy_info_refused_in_stop_copy",
-		       "%s", err_name(ret));
+		       "%s", vt_errname(ret));
 		n = fd >= 0 ? read_all(fd, buf, sizeof(buf)) : -1;
 		result(n == STREAM_LEN, "pre_copy.stream_read", "read %zd", n);
 		memcpy(stream, buf, STREAM_LEN);
@@ -602,7 +565,7 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 	result(!reopen(a), "lifetime.A.reopen", NULL);
 	n = fd >= 0 ? read(fd, buf, sizeof(buf)) : 0;
 	result(n < 0 && errno == ENODEV, "lifetime.fd_dead_after_close_device",
-	       "read %zd (%s)", n, n < 0 ? err_name(errno) : "data");
+	       "read %zd (%s)", n, n < 0 ? vt_errname(errno) : "data");
 	if (fd >= 0)
 		close(fd);
 	expect_state("lifetime.A.running_after_reopen", a, VFIO_DEVICE_STATE_RUNNING);
@@ -665,16 +628,16 @@ static void test_migrate(struct dev *a, struct dev *b, int expect_precopy,
 
 		if (ioctl(b->fd, VFIO_DEVICE_GET_INFO, &di) ||
 		    !(di.flags & VFIO_DEVICE_FLAGS_RESET)) {
-			note("B cannot be reset: reset during a session not tested");
+			vt_note("B cannot be reset: reset during a session not tested");
 		} else {
 			fd = go("reset.B.to_resuming", b, VFIO_DEVICE_STATE_RESUMING, true);
 			n = fd >= 0 ? write(fd, stream, STREAM_HDR) : -1;
 			ret = ioctl(b->fd, VFIO_DEVICE_RESET) ? errno : 0;
-			result(!ret, "reset.B.device_reset", "%s", err_name(ret));
+			result(!ret, "reset.B.device_reset", "%s", vt_errname(ret));
 			expect_state("reset.B.running_after_reset", b, VFIO_DEVICE_STATE_RUNNING);
 			n = fd >= 0 ? write(fd, stream, 1) : 0;
 			result(n < 0 && errno == ENODEV, "reset.B.fd_dead_after_reset",
-			       "write %zd (%s)", n, n < 0 ? err_name(errno) : "accepted");
+			       "write %zd (%s)", n, n < 0 ? vt_errname(errno) : "accepted");
 			if (fd >= 0)
 				close(fd);
 			go("reset.B.to_stop", b, VFIO_DEVICE_STATE_STOP, false);
@@ -772,13 +735,13 @@ static void test_fuzz(struct dev *a, struct dev *b, unsigned int seed, int ops)
 			st = get_state(d);
 			if (st < VFIO_DEVICE_STATE_STOP || st > VFIO_DEVICE_STATE_PRE_COPY_P2P) {
 				if (!bad_state)
-					note("op %d: state %d", i, st);
+					vt_note("op %d: state %d", i, st);
 				bad_state++;
 			}
 			break;
 		}
 	}
-	note("fuzz: %d operations (seed %u): %d/%d state requests, %d reads, %d writes, %d precopy_info, %d closes, %d reopens, %d state reads",
+	vt_note("fuzz: %d operations (seed %u): %d/%d state requests, %d reads, %d writes, %d precopy_info, %d closes, %d reopens, %d state reads",
 	     ops, seed, counts[0], counts[1], counts[2], counts[3], counts[4],
 	     counts[5], counts[6], counts[7]);
 	result(!bad_state, "fuzz.states_valid", "%d invalid states or failed reopens", bad_state);
@@ -808,7 +771,7 @@ static void test_fuzz(struct dev *a, struct dev *b, unsigned int seed, int ops)
 	close(fds[1]);
 	get_regs(b, &rb);
 	result(n == STREAM_LEN && !k && same_regs(&ra, &rb), "fuzz.after.migration_works",
-	       "stream %zd, load %s, B %s, A %s", n, err_name(k), regs_str(&rb), regs_str(&ra));
+	       "stream %zd, load %s, B %s, A %s", n, vt_errname(k), regs_str(&rb), regs_str(&ra));
 }
 
 static void test_unavailable(struct dev *a)
@@ -819,13 +782,13 @@ static void test_unavailable(struct dev *a)
 
 	ret = feature(a, VFIO_DEVICE_FEATURE_PROBE | VFIO_DEVICE_FEATURE_GET |
 		      VFIO_DEVICE_FEATURE_MIGRATION, NULL, 0);
-	result(ret == ENOTTY, "unavailable.migration_not_offered", "%s", err_name(ret));
+	result(ret == ENOTTY, "unavailable.migration_not_offered", "%s", vt_errname(ret));
 	ret = feature(a, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIGRATION,
 		      &mig, sizeof(mig));
-	result(ret == ENOTTY, "unavailable.migration_get", "%s", err_name(ret));
+	result(ret == ENOTTY, "unavailable.migration_get", "%s", vt_errname(ret));
 	ret = feature(a, VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE,
 		      &m, sizeof(m));
-	result(ret == ENOTTY, "unavailable.mig_device_state", "%s", err_name(ret));
+	result(ret == ENOTTY, "unavailable.mig_device_state", "%s", vt_errname(ret));
 	wr32(a, EDU_LIVENESS, 0x13572468);
 	result(rd32(a, EDU_LIVENESS) == ~0x13572468u && rd32(a, EDU_IDENT) == 0x010000ed,
 	       "unavailable.device_works", "liveness %#x ident %#x",
@@ -870,8 +833,8 @@ int main(int argc, char **argv)
 	} else {
 		goto usage;
 	}
-	printf("# %s: %d passed, %d failed\n", label, npass, nfail);
-	return nfail ? 1 : 0;
+	printf("# %s: %d passed, %d failed\n", label, vt_npass, vt_nfail);
+	return vt_nfail ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: vfio_migration_test [-n LABEL] [-s SEED] [-m N] [-P 0|1] migrate A B | fuzz A B | unavailable A\n");
 	return 2;

@@ -43,13 +43,14 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "vfio_test.h"
+
 #ifndef VFIO_DEVICE_FEATURE_PCI_VF_TOKEN
 #define VFIO_DEVICE_FEATURE_PCI_VF_TOKEN	(0)
 #endif
 
 static const char *label = "sriov";
 static bool pf_d3_allowed;	/* -D: the driver lets a PF with VFs enter D3 */
-static int npass, nfail;
 
 static const char *tok1 = "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f";
 static const char *tok2 = "01234567-89ab-4cde-8f01-23456789abcd";
@@ -61,7 +62,7 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 
 static void result(bool ok, const char *name, const char *fmt, ...)
 {
-	char detail[256] = "";
+	char full[160], detail[256] = "";
 	va_list ap;
 
 	if (fmt) {
@@ -69,28 +70,8 @@ static void result(bool ok, const char *name, const char *fmt, ...)
 		vsnprintf(detail, sizeof(detail), fmt, ap);
 		va_end(ap);
 	}
-	if (ok) {
-		npass++;
-		printf("PASS %s.%s\n", label, name);
-	} else {
-		nfail++;
-		printf("FAIL %s.%s: %s\n", label, name, detail[0] ? detail : "failed");
-	}
-	fflush(stdout);
-}
-
-static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void note(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("# ", stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	fputc('\n', stdout);
-	fflush(stdout);
+	snprintf(full, sizeof(full), "%s.%s", label, name);
+	vt_result(ok, false, full, "%s", detail[0] ? detail : "failed");
 }
 
 static const struct {
@@ -101,18 +82,6 @@ static const struct {
 	{ ENOTTY, "ENOTTY" }, { ENOENT, "ENOENT" }, { EBUSY, "EBUSY" },
 	{ ENODEV, "ENODEV" }, { EPERM, "EPERM" }, { EFAULT, "EFAULT" },
 };
-
-static const char *err_name(int e)
-{
-	static char buf[32];
-	size_t i;
-
-	for (i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].e == e)
-			return errnames[i].name;
-	snprintf(buf, sizeof(buf), "errno %d", e);
-	return buf;
-}
 
 static int err_value(const char *name)
 {
@@ -127,7 +96,7 @@ static int err_value(const char *name)
 
 static void expect_err(const char *name, int got, int want)
 {
-	result(got == want, name, "got %s, want %s", err_name(got), err_name(want));
+	result(got == want, name, "got %s, want %s", vt_errname(got), vt_errname(want));
 }
 
 /* -------------------------------------------------------------- groups --- */
@@ -168,12 +137,12 @@ static int group_fd(const char *bdf)
 	snprintf(path, sizeof(path), "/dev/vfio/%d", id);
 	fd = open(path, O_RDWR);
 	if (fd < 0) {
-		note("open %s: %s", path, strerror(errno));
+		vt_note("open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &st) ||
 	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		note("group %d is not viable", id);
+		vt_note("group %d is not viable", id);
 		close(fd);
 		return -1;
 	}
@@ -181,18 +150,18 @@ static int group_fd(const char *bdf)
 		container = open("/dev/vfio/vfio", O_RDWR);
 		if (container < 0 || ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container) ||
 		    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-			note("container: %s", strerror(errno));
+			vt_note("container: %s", strerror(errno));
 			close(fd);
 			return -1;
 		}
 	} else if (ioctl(fd, VFIO_GROUP_SET_CONTAINER, &container)) {
-		note("container: %s", strerror(errno));
+		vt_note("container: %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
 	groups[ngroups].id = id;
 	groups[ngroups++].fd = fd;
-	note("%s: iommu group %d", bdf, id);
+	vt_note("%s: iommu group %d", bdf, id);
 	return fd;
 }
 
@@ -360,7 +329,7 @@ static bool rebind(const char *bdf, const char *drv)
 	if (fd < 0)
 		return false;
 	if (write(fd, bdf, strlen(bdf)) < 0)
-		note("drivers_probe %s: %s", bdf, strerror(errno));
+		vt_note("drivers_probe %s: %s", bdf, strerror(errno));
 	close(fd);
 	snprintf(path, sizeof(path), "%s", drv);
 	return wait_driver(bdf, path);
@@ -410,7 +379,7 @@ static void check_pf_power(int pfd, const char *pf, const char *vf)
 	uint16_t pmcsr, phys = 0xffff, class = 0xffff;
 
 	if (!pm) {
-		note("%s has no PM capability: power check skipped", pf);
+		vt_note("%s has no PM capability: power check skipped", pf);
 		return;
 	}
 	if (ioctl(pfd, VFIO_DEVICE_GET_REGION_INFO, &ri) ||
@@ -420,7 +389,7 @@ static void check_pf_power(int pfd, const char *pf, const char *vf)
 	}
 	pmcsr = (pmcsr & ~3) | 3;
 	if (pwrite(pfd, &pmcsr, 2, ri.offset + pm + 4) != 2)
-		note("PMCSR write: %s", strerror(errno));
+		vt_note("PMCSR write: %s", strerror(errno));
 	sysfs_cfg_read(pf, pm + 4, &phys, 2);
 	if (pf_d3_allowed)
 		result((phys & 3) == 3, "pm.d3_with_vfs_enters_d3", "physical PMCSR %#x", phys);
@@ -431,7 +400,7 @@ static void check_pf_power(int pfd, const char *pf, const char *vf)
 	result(class != 0xffff, "pm.vf_reachable_after_pf_d3_write", "VF class %#x", class);
 	pmcsr &= ~3;
 	if (pwrite(pfd, &pmcsr, 2, ri.offset + pm + 4) != 2)
-		note("PMCSR write: %s", strerror(errno));
+		vt_note("PMCSR write: %s", strerror(errno));
 }
 
 /*
@@ -463,10 +432,10 @@ static void check_vf_no_intx(int vfd)
 	e = ioctl(vfd, VFIO_DEVICE_GET_REGION_INFO, &ri) ? errno : 0;
 	if (!e && pread(vfd, &pin, 1, ri.offset + PCI_INTERRUPT_PIN) != 1)
 		e = errno;
-	result(!e && pin == 0, "vf.intx_pin_zero", "%s, pin %u", err_name(e), pin);
+	result(!e && pin == 0, "vf.intx_pin_zero", "%s, pin %u", vt_errname(e), pin);
 	e = ioctl(vfd, VFIO_DEVICE_GET_IRQ_INFO, &ii) ? errno : 0;
 	result(!e && ii.count == 0, "vf.intx_count_zero", "%s, count %u",
-	       err_name(e), ii.count);
+	       vt_errname(e), ii.count);
 	is.fd = eventfd(0, EFD_CLOEXEC);
 	expect_err("vf.intx_set_irqs_refused",
 		   ioctl(vfd, VFIO_DEVICE_SET_IRQS, &is) ? errno : 0, EINVAL);
@@ -620,8 +589,8 @@ int main(int argc, char **argv)
 		check_plain(argv[optind + 1]);
 	else
 		goto usage;
-	printf("vfio_sriov_test: %d passed, %d failed\n", npass, nfail);
-	return nfail ? 1 : 0;
+	printf("vfio_sriov_test: %d passed, %d failed\n", vt_npass, vt_nfail);
+	return vt_nfail ? 1 : 0;
 usage:
 	fprintf(stderr, "usage: %s [-n LABEL] [-D] numvfs PF N ERR | token PF DRIVER OTHER | plain BDF\n",
 		argv[0]);

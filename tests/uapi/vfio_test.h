@@ -97,6 +97,7 @@ static VT_UNUSED const char *vt_errname(int e)
 	case EPERM: return "EPERM";
 	case EACCES: return "EACCES";
 	case EAGAIN: return "EAGAIN";
+	case ENOMSG: return "ENOMSG";
 	default:
 		snprintf(buf, sizeof(buf), "errno %d", e);
 		return buf;
