@@ -56,6 +56,20 @@ refuse() {
 	fi
 }
 
+# Loaded with ids=8086:10d3,bogus: the good entry is added (the e1000e,
+# bound to its own driver, stays there), the bad one reported and skipped;
+# the core logs both under the module's name.
+if dmesg | grep -q "igd_vfio_pci: add \[8086:10d3"; then
+	pass igd.ids.added
+else
+	fail igd.ids.added "no 'add [8086:10d3' line from $drv"
+fi
+if dmesg | grep -q "igd_vfio_pci: ids=: invalid id string \"bogus\", skipped"; then
+	pass igd.ids.bad_entry_reported
+else
+	fail igd.ids.bad_entry_reported "no report of the bad entry"
+fi
+
 if [ "$nic" = 0000:00:02.0 ]; then
 	pass igd.e1000e_at_02.0
 else

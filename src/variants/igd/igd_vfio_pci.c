@@ -387,7 +387,29 @@ static struct pci_driver igd_vfio_pci_driver = {
 	COMPAT_DRIVER_MANAGED_DMA
 };
 
-module_pci_driver(igd_vfio_pci_driver);
+static char ids[1024] __initdata;
+module_param_string(ids, ids, sizeof(ids), 0);
+MODULE_PARM_DESC(ids, "Initial PCI IDs to add to the igd-vfio-pci driver, format is \"vendor:device[:subvendor[:subdevice[:class[:class_mask]]]]\" and multiple comma separated entries can be specified");
+
+static int __init igd_vfio_pci_init(void)
+{
+	int ret;
+
+	ret = pci_register_driver(&igd_vfio_pci_driver);
+	if (ret)
+		return ret;
+	/* A listed device that is not an IGD is still refused at probe. */
+	vfio_pci_core_add_ids(&igd_vfio_pci_driver, ids);
+	return 0;
+}
+
+static void __exit igd_vfio_pci_exit(void)
+{
+	pci_unregister_driver(&igd_vfio_pci_driver);
+}
+
+module_init(igd_vfio_pci_init);
+module_exit(igd_vfio_pci_exit);
 VFIO_PCI_DKMS_IMPORT_NS();
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("VFIO PCI variant driver for Intel IGD (OpRegion, host and LPC bridge config regions)");
