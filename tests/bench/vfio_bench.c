@@ -25,7 +25,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +40,8 @@
 
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
+
+#include "../uapi/vfio_test.h"
 
 /* edu registers (QEMU hw/misc/edu.c) */
 #define EDU_LIVENESS	0x04	/* reads back the complement of the last write */
@@ -102,31 +103,10 @@ static double median(double *v, int n)
 
 static void open_group(struct dev *d)
 {
-	struct vfio_group_status st = { .argsz = sizeof(st) };
-	char path[128], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
+	char err[256];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", d->bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		die("readlink %s: %s", path, strerror(errno));
-	link[n] = 0;
-	base = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%.32s", base ? base + 1 : link);
-	d->group = open(path, O_RDWR);
-	if (d->group < 0)
-		die("open %s: %s", path, strerror(errno));
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &st) ||
-	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
-		die("%s: group %s is not viable", d->bdf, path);
-	d->container = open("/dev/vfio/vfio", O_RDWR);
-	if (d->container < 0 ||
-	    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container))
-		die("%s: container: %s", d->bdf, strerror(errno));
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) &&
-	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU))
-		die("%s: VFIO_SET_IOMMU: %s", d->bdf, strerror(errno));
+	if (vt_open_group(d->bdf, &d->group, &d->container, err, sizeof(err)))
+		die("%s: %s", d->bdf, err);
 }
 
 static void xpread(struct dev *d, void *buf, size_t len, uint64_t off)

@@ -65,22 +65,8 @@ static const char *label = "dev";
 
 /* ------------------------------------------------------------ reporting --- */
 
-static void result(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void result(bool ok, const char *name, const char *fmt, ...)
-{
-	char full[192], detail[512] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(detail, sizeof(detail), fmt, ap);
-		va_end(ap);
-	}
-	snprintf(full, sizeof(full), "%s.%s", label, name);
-	vt_result(ok, false, full, "%s", detail);
-}
+/* Every check is named "<label>.<check>". */
+#define result(ok, name, ...) vt_check(label, ok, name, __VA_ARGS__)
 
 /* Compare one unsigned value of A and B. */
 static void cmp_u64(const char *name, uint64_t a, uint64_t b)
@@ -1287,17 +1273,9 @@ static int phys_power_state(const struct dev *d)
 {
 	uint8_t cfg[CFG_STD];
 	unsigned int pos, hops = 0;
-	char path[128];
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%.32s/config", d->bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = pread(fd, cfg, sizeof(cfg), 0);
-	close(fd);
-	if (n != (ssize_t)sizeof(cfg) || !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
+	if (vt_sysfs_config(d->bdf, 0, cfg, sizeof(cfg), false) ||
+	    !(cfg[PCI_STATUS] & PCI_STATUS_CAP_LIST))
 		return -1;
 	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3u; pos >= 0x40 && hops++ < 48;
 	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3u)

@@ -81,22 +81,8 @@ struct dev {
 
 /* ------------------------------------------------------------ reporting --- */
 
-static void result(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void result(bool ok, const char *name, const char *fmt, ...)
-{
-	char full[192], detail[256] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(detail, sizeof(detail), fmt, ap);
-		va_end(ap);
-	}
-	snprintf(full, sizeof(full), "%s.%s", label, name);
-	vt_result(ok, false, full, "%s", detail);
-}
+/* Every check is named "<label>.<check>". */
+#define result(ok, name, ...) vt_check(label, ok, name, __VA_ARGS__)
 
 static void expect_err(const char *name, int got, int want)
 {

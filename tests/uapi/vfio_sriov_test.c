@@ -57,22 +57,8 @@ static const char *tok2 = "01234567-89ab-4cde-8f01-23456789abcd";
 
 /* ------------------------------------------------------------ reporting --- */
 
-static void result(bool ok, const char *name, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void result(bool ok, const char *name, const char *fmt, ...)
-{
-	char full[160], detail[256] = "";
-	va_list ap;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(detail, sizeof(detail), fmt, ap);
-		va_end(ap);
-	}
-	snprintf(full, sizeof(full), "%s.%s", label, name);
-	vt_result(ok, false, full, "%s", detail[0] ? detail : "failed");
-}
+/* Every check is named "<label>.<check>". */
+#define result(ok, name, ...) vt_check(label, ok, name, __VA_ARGS__)
 
 static const struct {
 	int e;

@@ -78,6 +78,22 @@ void vt_result(bool ok, bool intree, const char *name, const char *fmt, ...)
 	fflush(stdout);
 }
 
+/* vt_result for a program whose check names all start with "@label." */
+static VT_UNUSED __attribute__((format(printf, 4, 5)))
+void vt_check(const char *label, bool ok, const char *name, const char *fmt, ...)
+{
+	char full[192], detail[512] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	snprintf(full, sizeof(full), "%s.%s", label, name);
+	vt_result(ok, false, full, "%s", detail);
+}
+
 static VT_UNUSED const char *vt_errname(int e)
 {
 	static char buf[32];
