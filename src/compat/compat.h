@@ -97,6 +97,34 @@ static inline void compat_irq_bypass_unregister(struct irq_bypass_producer *prod
 }
 #endif
 
+/*
+ * Before a VGA device goes to a user, the host's consoles must let go of
+ * it: firmware framebuffers inside its BARs and, for the boot VGA device,
+ * vgacon. 6.0's aperture helpers do both in one call; before them fbdev
+ * removes the framebuffers and the arbiter removes vgacon.
+ */
+#ifdef HAVE_APERTURE_REMOVE_PCI
+#include <linux/aperture.h>
+#elif defined(HAVE_FB_REMOVE_CONFLICTING_PCI)
+#include <linux/fb.h>
+#endif
+#include <linux/vgaarb.h>
+
+static inline int compat_remove_host_consoles(struct pci_dev *pdev,
+					      const char *name)
+{
+#ifdef HAVE_APERTURE_REMOVE_PCI
+	return aperture_remove_conflicting_pci_devices(pdev, name);
+#else
+	int ret = 0;
+
+#ifdef HAVE_FB_REMOVE_CONFLICTING_PCI
+	ret = remove_conflicting_pci_framebuffers(pdev, name);
+#endif
+	return ret ?: vga_remove_vgacon(pdev);
+#endif
+}
+
 /* 6.3 made vma->vm_flags read-only behind vm_flags_set(). */
 static inline void compat_vm_flags_set(struct vm_area_struct *vma,
 				       unsigned long flags)

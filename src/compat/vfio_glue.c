@@ -492,3 +492,40 @@ bool vfio_glue_group_file_has_dev(struct file *file,
 	return ret;
 }
 #endif
+
+/*
+ * The VGA arbiter asks each client which VGA resources it decodes. 5.15
+ * passes the pci_dev and dropped the irq callback; before, it passes back
+ * the cookie given at registration (the pci_dev, here).
+ */
+#ifdef HAVE_VGA_CLIENT_PDEV
+static unsigned int glue_vga_decodes(struct pci_dev *pdev, bool single_vga)
+{
+	return vfio_pci_vga_decodes(pdev, single_vga);
+}
+
+int vfio_glue_vga_register(struct pci_dev *pdev)
+{
+	return vga_client_register(pdev, glue_vga_decodes);
+}
+
+void vfio_glue_vga_unregister(struct pci_dev *pdev)
+{
+	vga_client_unregister(pdev);
+}
+#else
+static unsigned int glue_vga_decodes(void *cookie, bool single_vga)
+{
+	return vfio_pci_vga_decodes(cookie, single_vga);
+}
+
+int vfio_glue_vga_register(struct pci_dev *pdev)
+{
+	return vga_client_register(pdev, pdev, NULL, glue_vga_decodes);
+}
+
+void vfio_glue_vga_unregister(struct pci_dev *pdev)
+{
+	vga_client_register(pdev, NULL, NULL, NULL);
+}
+#endif

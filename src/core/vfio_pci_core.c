@@ -99,9 +99,12 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 			 vdev->ops->name);
 		return -EINVAL;
 	}
-	ret = vfio_pci_sriov_init(vdev);
+	ret = vfio_pci_vga_init(vdev);
 	if (ret)
 		return ret;
+	ret = vfio_pci_sriov_init(vdev);
+	if (ret)
+		goto out_vga;
 	ret = vfio_pci_reset_set_join(vdev);
 	if (ret)
 		goto out_sriov;
@@ -114,6 +117,8 @@ int vfio_pci_core_register_device(struct vfio_pci_core_device *vdev)
 	vfio_glue_set_leave(vdev);
 out_sriov:
 	vfio_pci_sriov_uninit(vdev);
+out_vga:
+	vfio_pci_vga_uninit(vdev);
 	return ret;
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_register_device, VFIO_PCI_DKMS);
@@ -126,6 +131,7 @@ void vfio_pci_core_unregister_device(struct vfio_pci_core_device *vdev)
 	vfio_pci_wake(vdev);
 	vfio_glue_set_leave(vdev);
 	vfio_pci_sriov_uninit(vdev);
+	vfio_pci_vga_uninit(vdev);
 }
 COMPAT_EXPORT_SYMBOL_NS_GPL(vfio_pci_core_unregister_device, VFIO_PCI_DKMS);
 
@@ -610,8 +616,7 @@ int vfio_pci_ioctl_get_region_info(struct vfio_device *core_vdev,
 		info->flags = info->size ? VFIO_REGION_INFO_FLAG_READ : 0;
 		return 0;
 	case VFIO_PCI_VGA_REGION_INDEX:
-		/* Only VGA-class devices with VGA access enabled have one. */
-		return -EINVAL;
+		return vfio_pci_vga_region_info(vdev, info);
 	default:
 		return vfio_pci_region_info(vdev, info, caps);
 	}
@@ -849,7 +854,7 @@ static ssize_t vfio_pci_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	case VFIO_PCI_ROM_REGION_INDEX:
 		return iswrite ? -EINVAL : vfio_pci_rom_read(vdev, buf, count, ppos);
 	case VFIO_PCI_VGA_REGION_INDEX:
-		return -EINVAL;
+		return vfio_pci_vga_rw(vdev, buf, count, ppos, iswrite);
 	default:
 		return vfio_pci_region_rw(vdev, buf, count, ppos, iswrite);
 	}

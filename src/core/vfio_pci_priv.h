@@ -48,6 +48,8 @@ int vfio_pci_sriov_feature_token(struct vfio_pci_core_device *vdev, u32 flags,
 				 void __user *arg, size_t argsz);
 
 /* vfio_pci_rdwr.c */
+ssize_t vfio_pci_do_io_rw(void __iomem *io, char __user *buf, u64 pos,
+			  size_t count, u64 xs, u64 xe, bool iswrite);
 ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			size_t count, loff_t *ppos, bool iswrite);
 void __iomem *vfio_pci_bar_claim(struct vfio_pci_core_device *vdev, int bar);
@@ -105,6 +107,17 @@ unsigned int vfio_glue_open_count(struct vfio_pci_core_device *vdev);
 int vfio_glue_group_file_check(struct file *file);
 bool vfio_glue_group_file_has_dev(struct file *file,
 				  struct vfio_pci_core_device *vdev);
+int vfio_glue_vga_register(struct pci_dev *pdev);
+void vfio_glue_vga_unregister(struct pci_dev *pdev);
+
+/* vfio_pci_vga.c: the legacy VGA region and the VGA arbiter client */
+int vfio_pci_vga_init(struct vfio_pci_core_device *vdev);
+void vfio_pci_vga_uninit(struct vfio_pci_core_device *vdev);
+unsigned int vfio_pci_vga_decodes(struct pci_dev *pdev, bool single_vga);
+int vfio_pci_vga_region_info(struct vfio_pci_core_device *vdev,
+			     struct vfio_region_info *info);
+ssize_t vfio_pci_vga_rw(struct vfio_pci_core_device *vdev, char __user *buf,
+			size_t count, loff_t *ppos, bool iswrite);
 
 /* vfio_pci_reset.c: slot/bus reset sets and VFIO_DEVICE_PCI_HOT_RESET */
 int vfio_pci_reset_set_join(struct vfio_pci_core_device *vdev);

@@ -122,9 +122,12 @@ static int io_access(void __iomem *io, char __user *buf, size_t n, bool iswrite)
 	}
 }
 
-/* Copy [pos, pos + count) with the widest aligned accesses, skipping [xs, xe). */
-static ssize_t do_io_rw(void __iomem *io, char __user *buf, u64 pos,
-			size_t count, u64 xs, u64 xe, bool iswrite)
+/*
+ * Copy [pos, pos + count) of @io with the widest aligned accesses, skipping
+ * [xs, xe) (reads there return 0xff). Returns the bytes copied or an errno.
+ */
+ssize_t vfio_pci_do_io_rw(void __iomem *io, char __user *buf, u64 pos,
+			  size_t count, u64 xs, u64 xe, bool iswrite)
 {
 	static const u8 ones[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	size_t done = 0;
@@ -192,7 +195,7 @@ ssize_t vfio_pci_bar_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 			return -EIO;
 		}
 	}
-	done = do_io_rw(io, buf, pos, count, xs, xe, iswrite);
+	done = vfio_pci_do_io_rw(io, buf, pos, count, xs, xe, iswrite);
 	if (is_mem)
 		up_read(&vdev->memory_lock);
 	if (done > 0)
@@ -267,7 +270,7 @@ ssize_t vfio_pci_rom_read(struct vfio_pci_core_device *vdev, char __user *buf,
 	if (!io) {
 		done = -EIO;
 	} else {
-		done = do_io_rw(io, buf, pos, count, image, end, false);
+		done = vfio_pci_do_io_rw(io, buf, pos, count, image, end, false);
 		pci_unmap_rom(pdev, io);
 	}
 	vfio_pci_memory_unlock_and_restore(vdev, cmd);

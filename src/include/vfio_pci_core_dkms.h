@@ -104,6 +104,9 @@ struct vfio_pci_core_mig_ops {
 				       unsigned long *stop_copy_length);
 };
 
+/* The VGA region's windows: legacy memory, I/O 0x3b0-0x3bb, 0x3c0-0x3df. */
+#define VFIO_PCI_VGA_WINDOWS	3
+
 struct cfg_layout;
 struct eventfd_ctx;
 struct vfio_pci_irq_ctx;
@@ -163,6 +166,7 @@ struct vfio_pci_core_device {
 	bool reset_works;		/* a function reset succeeded at open */
 	bool nointxmask;		/* set by the driver: never use DisINTx masking */
 	bool disable_idle_d3;		/* set by the driver: keep an unused device in D0 */
+	bool disable_vga;		/* set by the driver: no VGA region */
 	struct pci_saved_state *pci_saved_state;
 	struct pci_saved_state *pm_saved_state;	/* across D3hot without No_Soft_Reset */
 	bool low_power;			/* VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY */
@@ -175,6 +179,10 @@ struct vfio_pci_core_device {
 	u32 msix_offset, msix_size;
 	struct rw_semaphore memory_lock;
 	struct file *mmap_file;		/* owns the address space we zap */
+
+	/* The VGA region (vfio_pci_vga.c): legacy memory and I/O ranges. */
+	bool has_vga;
+	void __iomem *vga_map[VFIO_PCI_VGA_WINDOWS];
 
 	/* VFIO_DEVICE_IOEVENTFD: eventfd-triggered BAR writes */
 	struct mutex ioeventfds_lock;
