@@ -6,7 +6,7 @@
 # cannot if the fuzz leaked a reference. Needs --bin vfio_fuzz.
 FUZZ_OPS=${FUZZ_OPS:-300}
 FUZZ_SEED=${FUZZ_SEED:-1}
-MODELS=${MODELS:-1234:11e8:edu 8086:10d3:e1000e 1b36:0010:nvme 1af4:1041:virtio-net 1b36:0005:pci-testdev 1af4:1110:ivshmem}
+MODELS=${MODELS:-1234:11e8:edu 8086:10d3:e1000e 1b36:0010:nvme 1af4:1041:virtio-net 1b36:0005:pci-testdev 1af4:1110:ivshmem 1234:1111:vga}
 
 status=0
 total=0

@@ -528,6 +528,12 @@ static uint64_t rand_offset(struct dev *d, uint32_t idx, size_t width)
 	if (idx >= MAX_REGIONS || !d->reg[idx].valid)
 		return ((uint64_t)idx << OFFSET_SHIFT) + below(1 << 16);
 	size = d->reg[idx].size;
+	/* The VGA region is mostly holes: aim at its windows' edges. */
+	if (idx == VFIO_PCI_VGA_REGION_INDEX && chance(60)) {
+		static const uint64_t edges[] = { 0x3b0, 0x3bc, 0x3c0, 0x3e0, 0xa0000, 0xc0000 };
+
+		return d->reg[idx].offset + edges[below(6)] + below(24) - 12;
+	}
 	if (chance(10))
 		return d->reg[idx].offset + size - below(16);	/* straddle the end */
 	if (chance(5))
