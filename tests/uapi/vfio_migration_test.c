@@ -93,21 +93,6 @@ struct regs {
 
 /* ------------------------------------------------------------- devices --- */
 
-static int group_of(const char *bdf)
-{
-	char path[128], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	return atoi(base ? base + 1 : link);
-}
-
 static int get_fd(struct dev *d)
 {
 	struct vfio_region_info ri = { .argsz = sizeof(ri) };
@@ -132,7 +117,7 @@ static int open_dev(struct dev *d, const char *bdf)
 	memset(d, 0, sizeof(*d));
 	d->bdf = bdf;
 	d->fd = d->container = -1;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_of(bdf));
+	snprintf(path, sizeof(path), "/dev/vfio/%d", vt_group_id(bdf));
 	d->group = open(path, O_RDWR);
 	if (d->group < 0) {
 		vt_note("open %s: %s", path, strerror(errno));

@@ -91,13 +91,6 @@ static void expect_err(const char *name, int got, int want)
 
 /* ------------------------------------------------------------- devices --- */
 
-static int group_of(const char *bdf)
-{
-	char err[160];
-
-	return (int)vt_group_of(bdf, err, sizeof(err));
-}
-
 /* Open @bdf's group into a new container (or @container), and the device. */
 static int open_dev(struct dev *d, const char *bdf, int container, bool get_fd)
 {
@@ -108,7 +101,7 @@ static int open_dev(struct dev *d, const char *bdf, int container, bool get_fd)
 	memset(d, 0, sizeof(*d));
 	d->bdf = bdf;
 	d->fd = d->group = d->container = -1;
-	d->group_id = group_of(bdf);
+	d->group_id = vt_group_id(bdf);
 	snprintf(path, sizeof(path), "/dev/vfio/%d", d->group_id);
 	d->group = open(path, O_RDWR);
 	if (d->group < 0) {
@@ -558,8 +551,8 @@ static void check_pair(const char *bdf, const char *bdf2, bool expect_refusal)
 		return;
 	}
 	result(true, "open", NULL);
-	result(group_of(bdf2) == d.group_id, "same_group", "%s group %d, %s group %d",
-	       bdf, d.group_id, bdf2, group_of(bdf2));
+	result(vt_group_id(bdf2) == d.group_id, "same_group", "%s group %d, %s group %d",
+	       bdf, d.group_id, bdf2, vt_group_id(bdf2));
 	if (!expect_refusal) {
 		d2.fd = ioctl(d.group, VFIO_GROUP_GET_DEVICE_FD, bdf2);
 		result(d2.fd >= 0, "open_second", "%s: %s", bdf2, strerror(errno));

@@ -93,26 +93,11 @@ static struct {
 } groups[8];
 static int ngroups;
 
-static int group_of(const char *bdf)
-{
-	char path[128], link[PATH_MAX];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	return atoi(base ? base + 1 : link);
-}
-
 /* @bdf's group fd, opened and put in our one container on first use. */
 static int group_fd(const char *bdf)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
-	int id = group_of(bdf), fd, i;
+	int id = vt_group_id(bdf), fd, i;
 	char path[64];
 
 	for (i = 0; i < ngroups; i++)
@@ -157,7 +142,7 @@ static int group_fd(const char *bdf)
  */
 static void group_forget(const char *bdf)
 {
-	int id = group_of(bdf), i;
+	int id = vt_group_id(bdf), i;
 
 	for (i = 0; i < ngroups; i++) {
 		if (groups[i].id != id)
@@ -499,7 +484,7 @@ static void check_token(const char *pf, const char *drv, const char *other)
 	open_expect("vf.open_replaced_token", vf, t2, EACCES, false);
 
 	/* The VF on the other stack's driver: no pairing, no crash. */
-	if (group_of(vf) != group_of(pf))
+	if (vt_group_id(vf) != vt_group_id(pf))
 		group_forget(vf);
 	if (rebind(vf, other)) {
 		result(true, "foreign.vf_rebound", NULL);
@@ -524,9 +509,9 @@ static void check_token(const char *pf, const char *drv, const char *other)
 	 * VFs' groups go first: on 5.10 removing a group's last device waits
 	 * until its user detaches the group from the container.
 	 */
-	if (group_of(vf) != group_of(pf))
+	if (vt_group_id(vf) != vt_group_id(pf))
 		group_forget(vf);
-	if (group_of(vf2) != group_of(pf))
+	if (vt_group_id(vf2) != vt_group_id(pf))
 		group_forget(vf2);
 	expect_err("numvfs_0", sysfs_write(pf, "sriov_numvfs", "0"), 0);
 }

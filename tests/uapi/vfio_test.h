@@ -156,6 +156,14 @@ static VT_UNUSED long vt_group_of(const char *bdf, char *err, size_t errlen)
 	return grp;
 }
 
+/* vt_group_of when only the number matters: -1 if @bdf has no group. */
+static VT_UNUSED int vt_group_id(const char *bdf)
+{
+	char err[160];
+
+	return (int)vt_group_of(bdf, err, sizeof(err));
+}
+
 static VT_UNUSED void vt_close(struct vt_dev *d)
 {
 	if (d->fd >= 0)
