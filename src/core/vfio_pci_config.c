@@ -118,7 +118,7 @@ bool vfio_pci_memory_enabled(struct vfio_pci_core_device *vdev)
 		return false;
 	cmd = vget(&vdev->cfg->vconfig[PCI_COMMAND], 2);
 	/* A device in D3 or parked does not decode, whatever the command says. */
-	if (vfio_pci_state_is_d3(vdev->pdev->current_state) || vdev->low_power)
+	if (vfio_pci_parked(vdev))
 		return false;
 	/* A VF's memory enable lives in its PF's SR-IOV capability. */
 	return vdev->pdev->is_virtfn || (cmd & PCI_COMMAND_MEMORY);

@@ -20,6 +20,12 @@ static inline bool vfio_pci_state_is_d3(pci_power_t state)
 	return (__force int)state >= (__force int)PCI_D3hot;
 }
 
+/* The device decodes nothing: in D3, or parked by its user (low power). */
+static inline bool vfio_pci_parked(struct vfio_pci_core_device *vdev)
+{
+	return vfio_pci_state_is_d3(vdev->pdev->current_state) || vdev->low_power;
+}
+
 /*
  * Whether the device has an INTx line the user can have: a VF never does
  * (SR-IOV), nor a function whose line the platform did not route. Without

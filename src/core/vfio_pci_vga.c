@@ -193,8 +193,7 @@ ssize_t vfio_pci_vga_rw(struct vfio_pci_core_device *vdev, char __user *buf,
 	if (ret)
 		return ret;
 	down_read(&vdev->memory_lock);
-	/* A device in D3 (or parked by the user) decodes nothing. */
-	if (vfio_pci_state_is_d3(vdev->pdev->current_state) || vdev->low_power)
+	if (vfio_pci_parked(vdev))
 		done = -EIO;
 	else
 		done = vfio_pci_do_io_rw(vdev->vga_map[i], buf, pos - w->start,
